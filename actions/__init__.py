@@ -1,0 +1,1 @@
+"""The rasa-sdk action server: the only bridge from dialogue to the knowledge base."""

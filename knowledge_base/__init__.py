@@ -1,0 +1,1 @@
+"""Procedure knowledge base: models, importer, search and the FastAPI app (app environment)."""

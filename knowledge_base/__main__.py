@@ -1,0 +1,101 @@
+"""Command line of the knowledge base (run in the app environment, `.venv`).
+
+    python -m knowledge_base setup                 # migrate + load the shipped seed
+    python -m knowledge_base import FILE [--write-seed]
+    python -m knowledge_base search "QUERY" --limit 3 --json
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+import time
+from pathlib import Path
+
+from knowledge_base.db import session_scope
+from knowledge_base.importer import DEFAULT_SOURCE_DATE, PROCEDURES_SEED, import_raw_file, write_seed
+from knowledge_base.maintenance import migrate, setup_database
+from knowledge_base.search import search_procedures
+
+
+def _cmd_setup(_args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    report = setup_database()
+    print(
+        f"Database ready: {report.added} added, {report.updated} updated, {report.unchanged} unchanged "
+        f"({time.perf_counter() - started:.1f} s)."
+    )
+    return 0
+
+
+def _cmd_migrate(_args: argparse.Namespace) -> int:
+    migrate()
+    return 0
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"error: no such file: {path}", file=sys.stderr)
+        return 2
+    started = time.perf_counter()
+    migrate()
+    with session_scope() as session:
+        report, parsed = import_raw_file(
+            session, path, source_date=args.source_date, progress=not args.no_progress
+        )
+        session.commit()
+    print(report.render())
+    if args.write_seed:
+        count = write_seed(parsed, Path(args.write_seed), source_date=args.source_date)
+        print(f"Seed written: {count} procedures -> {args.write_seed}")
+    print(f"Import took {time.perf_counter() - started:.1f} s.")
+    return 1 if report.failed and not parsed else 0
+
+
+def _cmd_search(args: argparse.Namespace) -> int:
+    with session_scope() as session:
+        hits = search_procedures(session, args.query, args.limit)
+    if args.json:
+        print(json.dumps([hit.__dict__ for hit in hits], ensure_ascii=False))
+    else:
+        for hit in hits:
+            print(f"{hit.score:.3f}  {hit.code:<10} [{hit.level}] {hit.name}")
+    return 0
+
+
+def _limit(value: str) -> int:
+    number = int(value)
+    if not 1 <= number <= 50:
+        raise argparse.ArgumentTypeError("limit must be between 1 and 50")
+    return number
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point."""
+    parser = argparse.ArgumentParser(prog="python -m knowledge_base", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("setup", help="migrate and load the shipped seed").set_defaults(func=_cmd_setup)
+    sub.add_parser("migrate", help="apply database migrations").set_defaults(func=_cmd_migrate)
+    imp = sub.add_parser("import", help="import a raw national procedures file (.jsonl or .jsonl.gz)")
+    imp.add_argument("file")
+    imp.add_argument("--source-date", type=dt.date.fromisoformat, default=DEFAULT_SOURCE_DATE,
+                     help="date the national data was taken (YYYY-MM-DD)")
+    imp.add_argument("--write-seed", nargs="?", const=str(PROCEDURES_SEED), default=None,
+                     help=f"also write the cleaned records as the seed (default {PROCEDURES_SEED})")
+    imp.add_argument("--no-progress", action="store_true", help="no progress bar")
+    imp.set_defaults(func=_cmd_import)
+    srch = sub.add_parser("search", help="search procedures")
+    srch.add_argument("query")
+    srch.add_argument("--limit", type=_limit, default=5)
+    srch.add_argument("--json", action="store_true", help="print a JSON array")
+    srch.set_defaults(func=_cmd_search)
+    args = parser.parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

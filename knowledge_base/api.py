@@ -1,0 +1,69 @@
+"""The FastAPI app: public procedure API (and later the staff workspace and the web widget).
+
+Run: ``uvicorn knowledge_base.api:app --port 8000`` (``make run`` does it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, HTTPException, Path, Query
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from knowledge_base.db import session_scope
+from knowledge_base.queries import get_procedure
+from knowledge_base.schemas import ProcedureOut, SearchHitOut
+from knowledge_base.search import search_procedures
+
+PROCEDURE_CODE_PATTERN = r"^[0-9]\.[0-9]{6}(\.[0-9]{6})?$|^[0-9A-Za-z.\-_]{3,32}$"
+
+
+def get_session() -> Iterator[Session]:
+    """One short-lived session per request."""
+    with session_scope() as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def create_app() -> FastAPI:
+    """Build the application."""
+    app = FastAPI(
+        title="tthc-assistant API",
+        version="0.1.0",
+        description="Thủ tục hành chính: tra cứu thủ tục, hồ sơ và trợ lý hội thoại.",
+    )
+
+    @app.get("/health", tags=["ops"])
+    def health(session: SessionDep) -> dict[str, str]:
+        """Liveness and database reachability."""
+        session.execute(text("SELECT 1"))
+        return {"status": "ok"}
+
+    @app.get("/api/v1/procedures/search", response_model=list[SearchHitOut], tags=["procedures"])
+    def search(
+        session: SessionDep,
+        q: Annotated[str, Query(min_length=1, max_length=500, description="Câu hỏi hoặc tên thủ tục")],
+        limit: Annotated[int, Query(ge=1, le=50)] = 5,
+    ) -> list[SearchHitOut]:
+        """Search procedures by a citizen's words, best first."""
+        return [SearchHitOut(**hit.__dict__) for hit in search_procedures(session, q, limit)]
+
+    @app.get("/api/v1/procedures/{code}", response_model=ProcedureOut, tags=["procedures"])
+    def procedure(
+        session: SessionDep,
+        code: Annotated[str, Path(max_length=32, pattern=PROCEDURE_CODE_PATTERN)],
+    ) -> ProcedureOut:
+        """The full structured record of one procedure."""
+        found = get_procedure(session, code=code)
+        if found is None:
+            raise HTTPException(status_code=404, detail=f"Không tìm thấy thủ tục mã {code}")
+        return found
+
+    return app
+
+
+app = create_app()

@@ -1,0 +1,295 @@
+"""Importing the national procedure database into the knowledge base.
+
+Two inputs: the raw national scrape (one JSON object per line, as published; parsed here) and the
+project's own seed (the cleaned, already parsed records, gzip-compressed, shipped in the repository so
+that a fresh machine needs neither network nor the raw file). Both upsert by procedure code: a second
+run changes nothing, and local overrides and aliases (separate tables) are never touched.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import gzip
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from knowledge_base.models import (
+    Alias,
+    LegalBasis,
+    Procedure,
+    RequiredDocument,
+    SubmissionChannel,
+)
+from knowledge_base.parsing import Channel, Document, ParsedProcedure, parse_record
+from knowledge_base.parsing import LegalBasis as ParsedLegalBasis
+from vntext import fold
+
+SEED_DIR = Path(__file__).resolve().parent / "seed"
+PROCEDURES_SEED = SEED_DIR / "procedures.jsonl.gz"
+ALIASES_SEED = SEED_DIR / "aliases.json"
+# The national scrape shipped as seed was taken in June–July 2026 (its last change: 2026-07-17).
+DEFAULT_SOURCE_DATE = dt.date(2026, 7, 17)
+
+# Fields reported per procedure: name in the report -> how to tell it is empty.
+_REPORT_FIELDS = {
+    "channels": lambda p: not p.channels,
+    "documents": lambda p: not p.documents,
+    "legal_bases": lambda p: not p.legal_bases,
+    "steps": lambda p: not p.steps,
+    "conditions": lambda p: not p.conditions,
+    "result": lambda p: not p.result,
+    "implementing_agency": lambda p: not p.implementing_agency,
+}
+
+
+@dataclass
+class ImportReport:
+    """What an import did, for the operator."""
+
+    read: int = 0
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    failed: dict[str, str] = field(default_factory=dict)  # code -> error
+    empty: Counter[str] = field(default_factory=Counter)
+    doubtful: Counter[str] = field(default_factory=Counter)
+    doubtful_codes: dict[str, list[str]] = field(default_factory=dict)
+
+    def field_rows(self) -> list[tuple[str, int, int, int]]:
+        """Rows of (field, parsed, empty, doubtful) over the imported procedures."""
+        ok = self.read - len(self.failed)
+        fields = sorted(set(_REPORT_FIELDS) | set(self.doubtful))
+        return [
+            (name, ok - self.empty[name] - self.doubtful[name], self.empty[name], self.doubtful[name])
+            for name in fields
+        ]
+
+    def render(self) -> str:
+        """A plain-text report."""
+        lines = [
+            f"Procedures read: {self.read}; imported: {self.added + self.updated + self.unchanged} "
+            f"(added {self.added}, updated {self.updated}, unchanged {self.unchanged}); "
+            f"failed: {len(self.failed)}",
+            "",
+            f"{'field':<22}{'parsed':>8}{'empty':>8}{'doubtful':>10}",
+        ]
+        for name, parsed, empty, doubtful in self.field_rows():
+            lines.append(f"{name:<22}{parsed:>8}{empty:>8}{doubtful:>10}")
+        for name, codes in sorted(self.doubtful_codes.items()):
+            more = f" (+{len(codes) - 10} more)" if len(codes) > 10 else ""
+            lines.append(f"doubtful {name}: {', '.join(codes[:10])}{more}")
+        if self.failed:
+            lines.append("Could not parse: " + ", ".join(sorted(self.failed)))
+        return "\n".join(lines)
+
+
+def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    """Yield the JSON objects of a .jsonl or .jsonl.gz file, one per non-empty line."""
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as handle:  # type: ignore[operator]
+        for number, line in enumerate(handle, start=1):
+            if line.strip():
+                try:
+                    yield json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise ValueError(f"{path}:{number}: not a JSON object: {exc.msg}") from exc
+
+
+def procedure_to_dict(parsed: ParsedProcedure) -> dict[str, Any]:
+    """The seed form of a parsed procedure (plain JSON types)."""
+    return dataclasses.asdict(parsed)
+
+
+def procedure_from_dict(data: dict[str, Any]) -> ParsedProcedure:
+    """Rebuild a ParsedProcedure from its seed form."""
+    data = dict(data)
+    data["channels"] = [Channel(**c) for c in data.get("channels", [])]
+    data["documents"] = [Document(**d) for d in data.get("documents", [])]
+    data["legal_bases"] = [ParsedLegalBasis(**lb) for lb in data.get("legal_bases", [])]
+    known = {f.name for f in dataclasses.fields(ParsedProcedure)}
+    return ParsedProcedure(**{k: v for k, v in data.items() if k in known})
+
+
+def _national_fields(parsed: ParsedProcedure, source_date: dt.date | None) -> dict[str, Any]:
+    return {
+        "name": parsed.name,
+        "ministry": parsed.ministry,
+        "field": parsed.field,
+        "levels": ",".join(parsed.levels),
+        "procedure_type": parsed.procedure_type,
+        "decision_number": parsed.decision_number,
+        "applicants": parsed.applicants,
+        "competent_agency": parsed.competent_agency,
+        "implementing_agency": parsed.implementing_agency,
+        "receiving_address": parsed.receiving_address,
+        "delegated_agency": parsed.delegated_agency,
+        "coordinating_agency": parsed.coordinating_agency,
+        "related_procedures": parsed.related_procedures,
+        "steps": "\n".join(parsed.steps),
+        "conditions": parsed.conditions,
+        "result": parsed.result,
+        "online_level": parsed.online_level,
+        "online_payment": parsed.online_payment,
+        "source_url": parsed.source_url,
+        "source_date": source_date,
+        "search_text": fold(parsed.name),
+        "doubtful": dict(parsed.doubtful),
+    }
+
+
+def _children(parsed: ParsedProcedure) -> dict[str, list[Any]]:
+    return {
+        "channels": [
+            SubmissionChannel(position=i, **dataclasses.asdict(c)) for i, c in enumerate(parsed.channels)
+        ],
+        "documents": [
+            RequiredDocument(position=i, **dataclasses.asdict(d)) for i, d in enumerate(parsed.documents)
+        ],
+        "legal_bases": [
+            LegalBasis(position=i, **dataclasses.asdict(lb)) for i, lb in enumerate(parsed.legal_bases)
+        ],
+    }
+
+
+def _content_hash(parsed: ParsedProcedure, source_date: dt.date | None) -> str:
+    payload = json.dumps([procedure_to_dict(parsed), str(source_date)], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def upsert_procedures(
+    session: Session,
+    procedures: Iterable[tuple[ParsedProcedure, dt.date | None]],
+    *,
+    report: ImportReport | None = None,
+) -> ImportReport:
+    """Insert or update procedures by code; unchanged ones are left alone.
+
+    Args:
+        session: an open session; the caller commits.
+        procedures: (parsed procedure, source date) pairs.
+        report: a report to add to (a new one if None).
+    """
+    report = report or ImportReport()
+    existing = {p.code: p for p in session.scalars(select(Procedure))}
+    for parsed, source_date in procedures:
+        _count_fields(parsed, report)
+        content_hash = _content_hash(parsed, source_date)
+        procedure = existing.get(parsed.code)
+        if procedure is not None and procedure.content_hash == content_hash:
+            report.unchanged += 1
+            continue
+        if procedure is None:
+            procedure = Procedure(code=parsed.code)
+            session.add(procedure)
+            existing[parsed.code] = procedure
+            report.added += 1
+        else:
+            procedure.imported_at = dt.datetime.now(dt.timezone.utc)
+            report.updated += 1
+        for key, value in _national_fields(parsed, source_date).items():
+            setattr(procedure, key, value)
+        procedure.content_hash = content_hash
+        # Replacing the lists deletes the old rows (delete-orphan); overrides and aliases stay.
+        for name, rows in _children(parsed).items():
+            setattr(procedure, name, rows)
+    session.flush()
+    return report
+
+
+def _count_fields(parsed: ParsedProcedure, report: ImportReport) -> None:
+    report.read += 1
+    for name, is_empty in _REPORT_FIELDS.items():
+        if is_empty(parsed):
+            report.empty[name] += 1
+    for name in parsed.doubtful:
+        if name.startswith("_"):
+            continue
+        report.doubtful[name] += 1
+        report.doubtful_codes.setdefault(name, []).append(parsed.code)
+
+
+def parse_raw_file(path: Path, *, progress: bool = False) -> tuple[list[ParsedProcedure], dict[str, str]]:
+    """Parse every record of a raw national file; return the parsed ones and {code: error} failures."""
+    records = list(read_jsonl(path))
+    iterator: Iterable[dict[str, Any]] = records
+    if progress:
+        from tqdm import tqdm
+
+        iterator = tqdm(records, desc="Parsing", unit="proc")
+    parsed: list[ParsedProcedure] = []
+    failed: dict[str, str] = {}
+    for raw in iterator:
+        code = str(raw.get("ma_thu_tuc", "")).strip() or "<no code>"
+        try:
+            parsed.append(parse_record(raw))
+        except Exception as exc:  # noqa: BLE001 - one bad record must not stop the import
+            failed[code] = f"{type(exc).__name__}: {exc}"
+    return parsed, failed
+
+
+def import_raw_file(
+    session: Session,
+    path: Path,
+    *,
+    source_date: dt.date = DEFAULT_SOURCE_DATE,
+    progress: bool = False,
+) -> tuple[ImportReport, list[ParsedProcedure]]:
+    """Parse a raw national file and upsert it; the caller commits."""
+    parsed, failed = parse_raw_file(path, progress=progress)
+    report = ImportReport(failed=failed)
+    report.read = len(failed)
+    upsert_procedures(session, ((p, source_date) for p in parsed), report=report)
+    return report, parsed
+
+
+def write_seed(parsed: Iterable[ParsedProcedure], path: Path, *, source_date: dt.date) -> int:
+    """Write the cleaned records as the project's compressed seed; return how many were written."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    count = 0
+    # mtime=0 keeps the file byte-identical across runs, so git sees no change when nothing changed.
+    with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as gz:
+        for procedure in sorted(parsed, key=lambda p: p.code):
+            record = procedure_to_dict(procedure) | {"source_date": source_date.isoformat()}
+            gz.write((json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8"))
+            count += 1
+    return count
+
+
+def load_seed(session: Session, path: Path = PROCEDURES_SEED) -> ImportReport:
+    """Upsert the shipped seed of cleaned procedures; the caller commits."""
+
+    def pairs() -> Iterator[tuple[ParsedProcedure, dt.date | None]]:
+        for record in read_jsonl(path):
+            date = record.pop("source_date", None)
+            yield procedure_from_dict(record), dt.date.fromisoformat(date) if date else None
+
+    return upsert_procedures(session, pairs())
+
+
+def load_aliases(session: Session, path: Path = ALIASES_SEED) -> int:
+    """Add the shipped aliases that are not in the database yet (staff edits are kept); return added."""
+    entries = json.loads(path.read_text(encoding="utf-8"))
+    ids = {code: pid for code, pid in session.execute(select(Procedure.code, Procedure.id))}
+    present = {(a, p) for a, p in session.execute(select(Alias.alias_folded, Alias.procedure_id))}
+    added = 0
+    for entry in entries:
+        for code in entry["codes"]:
+            pid = ids.get(code)
+            folded = " ".join(fold(entry["alias"]).split())
+            if pid is None or (folded, pid) in present:
+                continue
+            session.add(Alias(alias=entry["alias"], alias_folded=folded, procedure_id=pid,
+                              weight=float(entry.get("weight", 1.0)), created_by="seed"))
+            present.add((folded, pid))
+            added += 1
+    session.flush()
+    return added

@@ -1,0 +1,34 @@
+"""Database set-up: migrations and the shipped seed data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+
+from knowledge_base.db import get_engine, session_scope
+from knowledge_base.importer import ImportReport, load_aliases, load_seed
+from knowledge_base.settings import get_settings
+
+ALEMBIC_INI = Path(__file__).resolve().parent / "alembic.ini"
+
+
+def migrate(database_url: str | None = None) -> None:
+    """Bring the database schema to the newest migration."""
+    config = Config(str(ALEMBIC_INI))
+    url = database_url or get_settings().database_url
+    config.attributes["database_url"] = url
+    with get_engine(url).begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+def setup_database(database_url: str | None = None) -> ImportReport:
+    """Migrate, then upsert the shipped seed (procedures, aliases); safe to run again."""
+    migrate(database_url)
+    with session_scope(database_url) as session:
+        report = load_seed(session)
+        load_aliases(session)
+        session.commit()
+    return report

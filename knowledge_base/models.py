@@ -1,0 +1,284 @@
+"""SQLAlchemy 2.x models of the knowledge base.
+
+National text (imported from the national procedure database) and local edits (made by a province's
+desk officers) live in separate tables, so that re-importing the national file never loses a local
+edit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Stable constraint names so Alembic migrations are the same on SQLite and PostgreSQL.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base with the project's naming convention."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class Procedure(Base):
+    """One national administrative procedure (thủ tục hành chính), as published nationally."""
+
+    __tablename__ = "procedure"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True, index=True)
+    name: Mapped[str] = mapped_column(Text)
+    ministry: Mapped[str] = mapped_column(String(64), default="")
+    field: Mapped[str] = mapped_column(String(255), default="", index=True)
+    # Comma-separated subset of "xa", "tinh", "bo" (cấp xã / tỉnh / bộ).
+    levels: Mapped[str] = mapped_column(String(32), default="")
+    procedure_type: Mapped[str] = mapped_column(Text, default="")
+    decision_number: Mapped[str] = mapped_column(Text, default="")
+    applicants: Mapped[str] = mapped_column(Text, default="")
+    competent_agency: Mapped[str] = mapped_column(Text, default="")
+    implementing_agency: Mapped[str] = mapped_column(Text, default="")
+    receiving_address: Mapped[str] = mapped_column(Text, default="")
+    delegated_agency: Mapped[str] = mapped_column(Text, default="")
+    coordinating_agency: Mapped[str] = mapped_column(Text, default="")
+    related_procedures: Mapped[str] = mapped_column(Text, default="")
+    # Steps, one per line.
+    steps: Mapped[str] = mapped_column(Text, default="")
+    conditions: Mapped[str] = mapped_column(Text, default="")
+    result: Mapped[str] = mapped_column(Text, default="")
+    # "full" (toàn trình) | "partial" (một phần) | None where the data does not say.
+    online_level: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    online_payment: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    source_url: Mapped[str] = mapped_column(Text, default="")
+    source_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    # Search helpers kept in the row so a search needs no recomputation.
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    # Fields whose parse was doubtful at import: {field: reason}.
+    doubtful: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Hash of the imported national record: an identical re-import is recognised without a deep compare.
+    content_hash: Mapped[str] = mapped_column(String(64), default="")
+    imported_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+    channels: Mapped[list[SubmissionChannel]] = relationship(
+        back_populates="procedure", cascade="all, delete-orphan", order_by="SubmissionChannel.position"
+    )
+    documents: Mapped[list[RequiredDocument]] = relationship(
+        back_populates="procedure", cascade="all, delete-orphan", order_by="RequiredDocument.position"
+    )
+    legal_bases: Mapped[list[LegalBasis]] = relationship(
+        back_populates="procedure", cascade="all, delete-orphan", order_by="LegalBasis.position"
+    )
+    aliases: Mapped[list[Alias]] = relationship(back_populates="procedure", cascade="all, delete-orphan")
+    override: Mapped[LocalOverride | None] = relationship(
+        back_populates="procedure", cascade="all, delete-orphan", uselist=False
+    )
+
+    @property
+    def level_list(self) -> list[str]:
+        """Levels as a list, e.g. ["xa", "tinh"]."""
+        return [lvl for lvl in self.levels.split(",") if lvl]
+
+
+class SubmissionChannel(Base):
+    """One way to submit (direct / online / postal) with its processing time and fee."""
+
+    __tablename__ = "submission_channel"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    procedure_id: Mapped[int] = mapped_column(ForeignKey("procedure.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    channel: Mapped[str] = mapped_column(String(16))  # direct | online | postal
+    time_value: Mapped[float | None] = mapped_column(Float, nullable=True)
+    # working_day | day | hour | month | year | in_day | None (unit missing in the source)
+    time_unit: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    time_text: Mapped[str] = mapped_column(Text, default="")
+    fee_kind: Mapped[str] = mapped_column(String(8), default="none")  # free | amount | text | none
+    fee_amount_vnd: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    fee_text: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+
+    procedure: Mapped[Procedure] = relationship(back_populates="channels")
+
+
+class RequiredDocument(Base):
+    """One row of the required documents table (thành phần hồ sơ)."""
+
+    __tablename__ = "required_document"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    procedure_id: Mapped[int] = mapped_column(ForeignKey("procedure.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    section: Mapped[str] = mapped_column(String(16), default="")  # submit | present | note | ""
+    name: Mapped[str] = mapped_column(Text)
+    form_name: Mapped[str | None] = mapped_column(Text, nullable=True)
+    quantity: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    kind: Mapped[str | None] = mapped_column(String(16), nullable=True)  # original | copy | certified_copy | photo
+    case: Mapped[str | None] = mapped_column(Text, nullable=True)
+    is_note: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    procedure: Mapped[Procedure] = relationship(back_populates="documents")
+
+
+class LegalBasis(Base):
+    """A legal document the procedure rests on (căn cứ pháp lý)."""
+
+    __tablename__ = "legal_basis"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    procedure_id: Mapped[int] = mapped_column(ForeignKey("procedure.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    title: Mapped[str] = mapped_column(Text)
+    number: Mapped[str] = mapped_column(String(128), default="")
+
+    procedure: Mapped[Procedure] = relationship(back_populates="legal_bases")
+
+
+class LocalOverride(Base):
+    """A province's own additions to a procedure; never touched by a national re-import."""
+
+    __tablename__ = "local_override"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    procedure_id: Mapped[int] = mapped_column(
+        ForeignKey("procedure.id", ondelete="CASCADE"), unique=True, index=True
+    )
+    agency_address: Mapped[str] = mapped_column(Text, default="")
+    opening_hours: Mapped[str] = mapped_column(Text, default="")
+    fee_note: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    not_offered: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_by: Mapped[str] = mapped_column(String(128), default="")
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
+
+    procedure: Mapped[Procedure] = relationship(back_populates="override")
+
+
+class Alias(Base):
+    """A name citizens use for a procedure (cccd, sổ đỏ, làm giấy khai sinh ...)."""
+
+    __tablename__ = "alias"
+    __table_args__ = (UniqueConstraint("alias_folded", "procedure_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alias: Mapped[str] = mapped_column(String(255))
+    alias_folded: Mapped[str] = mapped_column(String(255), index=True)
+    procedure_id: Mapped[int] = mapped_column(ForeignKey("procedure.id", ondelete="CASCADE"), index=True)
+    # Higher weight ranks this procedure first among those sharing the alias.
+    weight: Mapped[float] = mapped_column(Float, default=1.0)
+    created_by: Mapped[str] = mapped_column(String(128), default="seed")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+    procedure: Mapped[Procedure] = relationship(back_populates="aliases")
+
+
+class FaqEntry(Base):
+    """A staff-maintained answer to general questions (not one procedure)."""
+
+    __tablename__ = "faq_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    answer: Mapped[str] = mapped_column(Text)
+    procedure_id: Mapped[int | None] = mapped_column(
+        ForeignKey("procedure.id", ondelete="SET NULL"), nullable=True
+    )
+    published: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_by: Mapped[str] = mapped_column(String(128), default="seed")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    updated_by: Mapped[str] = mapped_column(String(128), default="seed")
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
+
+    questions: Mapped[list[FaqQuestion]] = relationship(
+        back_populates="entry", cascade="all, delete-orphan", order_by="FaqQuestion.id"
+    )
+
+
+class FaqQuestion(Base):
+    """One way of asking an FAQ entry's question."""
+
+    __tablename__ = "faq_question"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    faq_id: Mapped[int] = mapped_column(ForeignKey("faq_entry.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    text_folded: Mapped[str] = mapped_column(Text, default="")
+
+    entry: Mapped[FaqEntry] = relationship(back_populates="questions")
+
+
+class Dossier(Base):
+    """A citizen's dossier (hồ sơ) at the one-stop desk."""
+
+    __tablename__ = "dossier"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    procedure_code: Mapped[str] = mapped_column(String(32), default="")
+    # Kept only to verify the asker (last 4 digits of the phone); never shown back.
+    applicant_name: Mapped[str] = mapped_column(Text, default="")
+    applicant_phone: Mapped[str] = mapped_column(String(32), default="")
+    # received | in_progress | supplement_requested | payment_requested | ready_for_pickup
+    # | returned | rejected  ("overdue" is derived from due_at)
+    status: Mapped[str] = mapped_column(String(32))
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    due_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    events: Mapped[list[DossierEvent]] = relationship(
+        back_populates="dossier", cascade="all, delete-orphan", order_by="DossierEvent.at"
+    )
+
+
+class DossierEvent(Base):
+    """One step in a dossier's status history."""
+
+    __tablename__ = "dossier_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(32))
+    note: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+    dossier: Mapped[Dossier] = relationship(back_populates="events")
+
+
+class AuditLog(Base):
+    """Who changed what and when, with before and after."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, index=True)
+    actor: Mapped[str] = mapped_column(String(128))
+    action: Mapped[str] = mapped_column(String(64))
+    entity: Mapped[str] = mapped_column(String(64))
+    entity_id: Mapped[str] = mapped_column(String(64), default="")
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+

@@ -1,0 +1,38 @@
+"""Settings of the app environment (action server, knowledge base, FastAPI app), from the environment only."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+from pydantic import field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SQLITE_PATH = PROJECT_ROOT / "var" / "tthc.db"
+
+
+class Settings(BaseSettings):
+    """Process-wide settings; every value can be overridden by an environment variable of the same name."""
+
+    model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, extra="ignore")
+
+    # SQLAlchemy URL of the knowledge base. Default: the embedded SQLite file under var/.
+    database_url: str = f"sqlite:///{DEFAULT_SQLITE_PATH}"
+    # "local" (laptop, SQLite, in-memory stores) or "prod" (PostgreSQL + Redis).
+    profile: str = "local"
+    # Where answers say the national data comes from.
+    source_name: str = "Cổng DVC quốc gia"
+
+    @field_validator("profile")
+    @classmethod
+    def _known_profile(cls, value: str) -> str:
+        if value not in {"local", "prod", "test"}:
+            raise ValueError("PROFILE must be one of: local, prod, test")
+        return value
+
+
+@functools.lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Return the settings of this process (read once)."""
+    return Settings()

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Functions to start the three services and wait until they answer; sourced by run.sh and the tests'
+# helpers. Each start_* function runs one process in the background and records its PID in PIDS.
+# Addresses (defaults: loopback; ports 5005 / 5055 / 8000):
+#   BIND_HOST, RASA_PORT, ACTIONS_PORT, APP_PORT, ACTION_SERVER_URL, RASA_MODEL
+PIDS=()
+BIND_HOST="${BIND_HOST:-127.0.0.1}"
+RASA_PORT="${RASA_PORT:-5005}"
+ACTIONS_PORT="${ACTIONS_PORT:-5055}"
+APP_PORT="${APP_PORT:-8000}"
+export ACTION_SERVER_URL="${ACTION_SERVER_URL:-http://127.0.0.1:${ACTIONS_PORT}/webhook}"
+export RASA_TELEMETRY_ENABLED=false
+
+start_actions() {
+  SANIC_HOST="$BIND_HOST" .venv/bin/python -m rasa_sdk --actions actions --port "$ACTIONS_PORT" --quiet &
+  PIDS+=($!)
+}
+
+start_app() {
+  .venv/bin/python -m uvicorn knowledge_base.api:app --host "$BIND_HOST" --port "$APP_PORT" --log-level warning &
+  PIDS+=($!)
+}
+
+start_rasa() {
+  local model="${RASA_MODEL:-$(cat models/current)}"
+  .venv-bot/bin/rasa run --model "$model" --interface "$BIND_HOST" --port "$RASA_PORT" \
+      --credentials credentials.yml --endpoints endpoints.yml --quiet &
+  PIDS+=($!)
+}
+
+# wait_http NAME URL SECONDS: poll until URL answers 2xx, or fail.
+wait_http() {
+  local name="$1" url="$2" deadline=$(( $(date +%s) + ${3:-120} ))
+  until curl -fsS -o /dev/null "$url" 2>/dev/null; do
+    if (( $(date +%s) > deadline )); then echo "$name did not start ($url)" >&2; return 1; fi
+    for pid in "${PIDS[@]}"; do kill -0 "$pid" 2>/dev/null || { echo "$name: a service exited" >&2; return 1; }; done
+    sleep 0.5
+  done
+}
+
+stop_all() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}

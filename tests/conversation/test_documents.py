@@ -1,0 +1,37 @@
+"""A citizen asks which documents a procedure needs, through the real REST channel."""
+
+from __future__ import annotations
+
+import pytest
+
+from actions.formatting import MAX_DOCUMENTS
+
+pytestmark = pytest.mark.conversation
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Đăng ký khai sinh cần những giấy tờ gì?", "dang ky khai sinh can giay to gi"],
+)
+def test_documents_answer_lists_documents_from_database(assistant, seeded_sqlite, documents_of, question):
+    messages = assistant.send(question)
+    text = "\n\n".join(m["text"] for m in messages if m.get("text"))
+    assert "1.001193" in text
+    assert "khai sinh" in text.lower()
+    expected = documents_of(seeded_sqlite, "1.001193")
+    assert expected, "the seed must hold documents for 1.001193"
+    for name in expected[:MAX_DOCUMENTS]:
+        assert name in text
+    assert "Nguồn:" in text
+    custom = [m["custom"] for m in messages if m.get("custom")]
+    assert {"type": "procedure_answer", "procedure_code": "1.001193", "aspects": ["documents"]} in custom
+
+
+def test_greeting_gets_a_greeting(assistant):
+    text = assistant.texts("xin chào")
+    assert "Xin chào" in text
+
+
+def test_unknown_procedure_is_asked_for(assistant):
+    text = assistant.texts("cần giấy tờ gì vậy?")
+    assert "thủ tục nào" in text

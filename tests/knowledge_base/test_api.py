@@ -1,0 +1,49 @@
+"""The public procedure API through FastAPI's test client, on the seeded database."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from knowledge_base import settings
+from knowledge_base.api import create_app
+
+
+@pytest.fixture
+def client(seeded_sqlite, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", seeded_sqlite)
+    settings.get_settings.cache_clear()
+    with TestClient(create_app()) as test_client:
+        yield test_client
+    settings.get_settings.cache_clear()
+
+
+def test_health(client) -> None:
+    assert client.get("/health").json() == {"status": "ok"}
+
+
+def test_search_finds_birth_registration_without_diacritics(client) -> None:
+    response = client.get("/api/v1/procedures/search", params={"q": "dang ky khai sinh", "limit": 3})
+    assert response.status_code == 200
+    hits = response.json()
+    assert hits[0]["code"] == "1.001193"
+    assert set(hits[0]) >= {"code", "name", "level", "score"}
+    assert len(hits) <= 3
+
+
+def test_procedure_record(client) -> None:
+    body = client.get("/api/v1/procedures/1.001193").json()
+    assert body["code"] == "1.001193"
+    assert body["documents"] and body["channels"]
+
+
+def test_unknown_procedure_is_404(client) -> None:
+    response = client.get("/api/v1/procedures/9.999999")
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    "params", [{"q": ""}, {"q": "x" * 501}, {"q": "khai sinh", "limit": 0}, {"q": "khai sinh", "limit": "abc"}]
+)
+def test_bad_search_input_is_422(client, params) -> None:
+    assert client.get("/api/v1/procedures/search", params=params).status_code == 422

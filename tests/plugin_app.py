@@ -1,0 +1,51 @@
+"""Fixtures for the tests of the app environment (.venv): knowledge base, actions, conversations.
+
+Loaded with ``pytest -p tests.plugin_app`` (scripts/test.sh), so the Rasa environment's test run
+never imports SQLAlchemy 2 code.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from knowledge_base.maintenance import setup_database
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def seeded_sqlite(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A SQLite database migrated and loaded with the shipped seed, built once per test run."""
+    path = tmp_path_factory.mktemp("db") / "seeded.db"
+    url = f"sqlite:///{path}"
+    setup_database(url)
+    return url
+
+
+@pytest.fixture
+def fresh_sqlite(tmp_path: Path) -> str:
+    """An empty SQLite database URL (not migrated)."""
+    return f"sqlite:///{tmp_path / 'fresh.db'}"
+
+
+@pytest.fixture
+def seeded_copy(seeded_sqlite: str, tmp_path: Path) -> str:
+    """A private copy of the seeded database, for tests that write."""
+    source = Path(seeded_sqlite.split("///", 1)[1])
+    target = tmp_path / "copy.db"
+    shutil.copy(source, target)
+    return f"sqlite:///{target}"
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """The PostgreSQL test database (TEST_DATABASE_URL); tests using it are skipped without it."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        pytest.skip("TEST_DATABASE_URL is not set (PostgreSQL tests run in CI)")
+    yield url
