@@ -38,7 +38,8 @@ $(UV):
 envs: .venv-bot/.installed .venv/.installed
 
 # The embedded database (SQLite under var/), migrated and seeded; redone when the seed or schema changes.
-DB_INPUTS := $(wildcard knowledge_base/seed/*) $(wildcard knowledge_base/migrations/versions/*.py) knowledge_base/importer.py
+DB_INPUTS := $(wildcard knowledge_base/seed/*) $(wildcard knowledge_base/migrations/versions/*.py) \
+	knowledge_base/importer.py knowledge_base/dossiers.py knowledge_base/maintenance.py knowledge_base/models.py
 var/db.stamp: $(DB_INPUTS) .venv/.installed
 	mkdir -p var
 	.venv/bin/python -m knowledge_base setup

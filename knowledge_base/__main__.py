@@ -43,9 +43,14 @@ def _cmd_import(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     migrate()
     with session_scope() as session:
-        report, parsed = import_raw_file(
-            session, path, source_date=args.source_date, progress=not args.no_progress
-        )
+        try:
+            report, parsed = import_raw_file(
+                session, path, source_date=args.source_date, progress=not args.no_progress
+            )
+        except (ValueError, UnicodeDecodeError, OSError) as exc:
+            # Nothing is committed: a broken file leaves the database as it was.
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
         session.commit()
     print(report.render())
     if args.write_seed:

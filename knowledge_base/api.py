@@ -13,8 +13,9 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from knowledge_base.db import session_scope
+from knowledge_base.dossiers import DossierNotFound, DossierSourceError, get_dossier_source
 from knowledge_base.queries import get_procedure
-from knowledge_base.schemas import ProcedureOut, SearchHitOut
+from knowledge_base.schemas import DossierEventOut, DossierOut, ProcedureOut, SearchHitOut
 from knowledge_base.search import search_procedures
 
 PROCEDURE_CODE_PATTERN = r"^[0-9]\.[0-9]{6}(\.[0-9]{6})?$|^[0-9A-Za-z.\-_]{3,32}$"
@@ -62,6 +63,38 @@ def create_app() -> FastAPI:
         if found is None:
             raise HTTPException(status_code=404, detail=f"Không tìm thấy thủ tục mã {code}")
         return found
+
+    @app.get(
+        "/api/v1/dossiers/{code}",
+        response_model=DossierOut,
+        tags=["dossiers"],
+        responses={404: {"description": "Không tìm thấy hồ sơ (mã sai hoặc số điện thoại không khớp)"}},
+    )
+    def dossier(
+        code: Annotated[str, Path(min_length=6, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9.\-]+$")],
+        phone_last4: Annotated[
+            str, Query(pattern=r"^[0-9]{4}$", description="4 chữ số cuối số điện thoại người nộp hồ sơ")
+        ],
+    ) -> DossierOut:
+        """A dossier's status; unknown code and wrong phone check both answer 404."""
+        try:
+            found = get_dossier_source().lookup(code, phone_last4)
+        except DossierNotFound:
+            raise HTTPException(
+                status_code=404, detail="Không tìm thấy hồ sơ với mã và số điện thoại đã cho"
+            ) from None
+        except ValueError as exc:
+            raise HTTPException(status_code=422, detail=str(exc)) from None
+        except DossierSourceError:
+            raise HTTPException(
+                status_code=503, detail="Hệ thống tra cứu hồ sơ tạm thời không trả lời, vui lòng thử lại sau"
+            ) from None
+        return DossierOut(
+            code=found.code, procedure_code=found.procedure_code, procedure_name=found.procedure_name,
+            status=found.status, status_label=found.status_label, received_at=found.received_at,
+            due_at=found.due_at, finished_at=found.finished_at, overdue=found.overdue(), note=found.note,
+            history=[DossierEventOut(status=e.status, note=e.note, at=e.at) for e in found.history],
+        )
 
     return app
 

@@ -8,6 +8,7 @@ from alembic import command
 from alembic.config import Config
 
 from knowledge_base.db import get_engine, session_scope
+from knowledge_base.dossiers import load_demo_dossiers
 from knowledge_base.importer import ImportReport, load_aliases, load_seed
 from knowledge_base.settings import get_settings
 
@@ -25,10 +26,11 @@ def migrate(database_url: str | None = None) -> None:
 
 
 def setup_database(database_url: str | None = None) -> ImportReport:
-    """Migrate, then upsert the shipped seed (procedures, aliases); safe to run again."""
+    """Migrate, then upsert the shipped seed (procedures, aliases, demo dossiers); safe to run again."""
     migrate(database_url)
     with session_scope(database_url) as session:
         report = load_seed(session)
         load_aliases(session)
+        load_demo_dossiers(session)
         session.commit()
     return report

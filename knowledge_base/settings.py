@@ -23,6 +23,10 @@ class Settings(BaseSettings):
     profile: str = "local"
     # Where answers say the national data comes from.
     source_name: str = "Cổng DVC quốc gia"
+    # A provincial one-stop system's dossier API; unset: dossiers from the local database.
+    dossier_source_url: str = ""
+    dossier_source_token: str = ""
+    dossier_source_timeout: float = 5.0
 
     @field_validator("profile")
     @classmethod

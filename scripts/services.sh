@@ -23,7 +23,7 @@ start_app() {
 
 start_rasa() {
   local model="${RASA_MODEL:-$(cat models/current)}"
-  .venv-bot/bin/rasa run --model "$model" --interface "$BIND_HOST" --port "$RASA_PORT" \
+  PYTHONWARNINGS="${PYTHONWARNINGS:-ignore}" .venv-bot/bin/rasa run --model "$model" --interface "$BIND_HOST" --port "$RASA_PORT" \
       --credentials credentials.yml --endpoints endpoints.yml --quiet &
   PIDS+=($!)
 }

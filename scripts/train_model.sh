@@ -6,6 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export RASA_TELEMETRY_ENABLED=false
+# Rasa 3.6 and its old dependencies print pages of deprecation warnings that say nothing about us.
+export PYTHONWARNINGS="${PYTHONWARNINGS:-ignore}"
 cache_dir="${MODEL_CACHE_DIR:-$HOME/.cache/tthc-assistant/models}"
 
 inputs=$( { echo config.yml; echo domain.yml; echo requirements/bot.txt;

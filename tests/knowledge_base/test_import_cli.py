@@ -1,0 +1,71 @@
+"""`python -m knowledge_base import FILE`: report, idempotent second run, clear errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from knowledge_base.db import session_scope
+from knowledge_base.models import Procedure
+from tests.plugin_app import PROJECT_ROOT
+
+FIXTURES = Path(__file__).parent / "fixtures" / "parsing"
+
+
+def _run(db_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "knowledge_base", *args], cwd=PROJECT_ROOT,
+        env=os.environ | {"DATABASE_URL": db_url}, capture_output=True, text=True, timeout=300,
+    )
+
+
+def _raw_file(tmp_path: Path, count: int = 12) -> Path:
+    records = [json.loads(p.read_text())["raw"] for p in sorted(FIXTURES.glob("*.json"))[:count]]
+    path = tmp_path / "national.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n", encoding="utf-8")
+    return path
+
+
+def test_import_reports_and_second_run_changes_nothing(tmp_path: Path, fresh_sqlite: str) -> None:
+    raw = _raw_file(tmp_path)
+    first = _run(fresh_sqlite, "import", str(raw), "--no-progress")
+    assert first.returncode == 0, first.stderr
+    assert "imported: 12 (added 12, updated 0, unchanged 0); failed: 0" in first.stdout
+    assert "field" in first.stdout and "doubtful" in first.stdout and "documents" in first.stdout
+    second = _run(fresh_sqlite, "import", str(raw), "--no-progress")
+    assert "(added 0, updated 0, unchanged 12)" in second.stdout
+    with session_scope(fresh_sqlite) as session:
+        assert session.scalar(select(func.count(Procedure.id))) == 12
+
+
+def test_import_write_seed_round_trips(tmp_path: Path, fresh_sqlite: str) -> None:
+    raw = _raw_file(tmp_path, 5)
+    seed = tmp_path / "seed.jsonl.gz"
+    result = _run(fresh_sqlite, "import", str(raw), "--no-progress", "--write-seed", str(seed))
+    assert result.returncode == 0 and "Seed written: 5 procedures" in result.stdout
+    assert seed.stat().st_size > 0
+
+
+def test_import_missing_or_malformed_file_is_a_clear_error(tmp_path: Path, fresh_sqlite: str) -> None:
+    missing = _run(fresh_sqlite, "import", str(tmp_path / "nope.jsonl"))
+    assert missing.returncode == 2 and "no such file" in missing.stderr
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"ma_thu_tuc": "1.000001"}\nnot json\n', encoding="utf-8")
+    result = _run(fresh_sqlite, "import", str(bad), "--no-progress")
+    assert result.returncode == 2
+    assert "error:" in result.stderr and "bad.jsonl:2: not a JSON object" in result.stderr
+    assert "Traceback" not in result.stderr
+    with session_scope(fresh_sqlite) as session:
+        assert session.scalar(select(func.count(Procedure.id))) == 0
+
+
+def test_cli_search_json(seeded_sqlite: str) -> None:
+    result = _run(seeded_sqlite, "search", "dang ky khai sinh", "--limit", "3", "--json")
+    hits = json.loads(result.stdout)
+    assert hits[0]["code"] == "1.001193" and len(hits) <= 3
+    assert set(hits[0]) >= {"code", "name", "level", "score"}
