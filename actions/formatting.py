@@ -154,4 +154,5 @@ def format_answer(procedure: ProcedureOut, aspects: list[str], *, source_name: s
     parts = [procedure_title(procedure)]
     parts += [ASPECT_FORMATTERS[aspect](procedure) for aspect in aspects if aspect in ASPECT_FORMATTERS]
     parts.append(source_line(procedure, source_name))
-    return "\n\n".join(parts)
+    # Single line breaks only: Rasa's output channels split a text into several messages at blank lines.
+    return "\n".join(parts)

@@ -70,3 +70,9 @@ def test_answer_names_procedure_code_and_source() -> None:
     text = format_answer(_procedure(), ["fee"], source_name="Cổng DVC quốc gia")
     assert text.startswith("Thủ tục thử (mã 9.999999)")
     assert text.endswith("Nguồn: Cổng DVC quốc gia, cập nhật 17/07/2026.")
+
+
+def test_answer_is_one_message_without_blank_lines() -> None:
+    procedure = _procedure(documents=[_doc("Giấy chứng sinh")], channels=[_channel(fee_kind="free")])
+    text = format_answer(procedure, ["documents", "fee"], source_name="Cổng DVC quốc gia")
+    assert "\n\n" not in text

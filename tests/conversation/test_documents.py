@@ -15,7 +15,9 @@ pytestmark = pytest.mark.conversation
 )
 def test_documents_answer_lists_documents_from_database(assistant, seeded_sqlite, documents_of, question):
     messages = assistant.send(question)
-    text = "\n\n".join(m["text"] for m in messages if m.get("text"))
+    texts = [m["text"] for m in messages if m.get("text")]
+    assert len(texts) == 1, "one answer, one message"
+    text = texts[0]
     assert "1.001193" in text
     assert "khai sinh" in text.lower()
     expected = documents_of(seeded_sqlite, "1.001193")
