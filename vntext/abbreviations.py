@@ -1,7 +1,8 @@
 """Abbreviations and shorthand citizens type, mapped to folded (diacritic-free) full forms.
 
-Keys and values are folded (see `vntext.fold`). Only unambiguous shorthand belongs here; names of
-procedures (cccd, gplx, sổ đỏ ...) are aliases in the knowledge base, editable by staff.
+Keys and values are folded (see `vntext.fold`). Only unambiguous shorthand belongs here, including
+acronyms of official terms (bhxh, mst, tnhh ...) that procedure names use too; everyday names of
+procedures (sổ đỏ, làm căn cước ...) are aliases in the knowledge base, editable by staff.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ ABBREVIATIONS: dict[str, str] = {
     "k": "khong",
     "kh": "khong",
     "hok": "khong",
-    "hong": "khong",
     "khg": "khong",
     "bn": "bao nhieu",
     "bnhieu": "bao nhieu",
@@ -41,6 +41,30 @@ ABBREVIATIONS: dict[str, str] = {
     "gplx": "giay phep lai xe",
     "gks": "giay khai sinh",
     "dkkd": "dang ky kinh doanh",
+    # Acronyms of official terms, as citizens and the names themselves write them.
+    "bhxh": "bao hiem xa hoi",
+    "bhyt": "bao hiem y te",
+    "bhtn": "bao hiem that nghiep",
+    "mst": "ma so thue",
+    "htx": "hop tac xa",
+    "hkd": "ho kinh doanh",
+    "gcn": "giay chung nhan",
+    "gcnqsdd": "giay chung nhan quyen su dung dat",
+    "qsdd": "quyen su dung dat",
+    "gpxd": "giay phep xay dung",
+    "gpkd": "giay phep kinh doanh",
+    "gpld": "giay phep lao dong",
+    "lltp": "ly lich tu phap",
+    "pccc": "phong chay chua chay",
+    "tncn": "thu nhap ca nhan",
+    "tndn": "thu nhap doanh nghiep",
+    "gtgt": "gia tri gia tang",
+    "tnhh": "trach nhiem huu han",
+    "cty": "cong ty",
+    "antt": "an ninh trat tu",
+    "dtm": "danh gia tac dong moi truong",
+    "xnc": "xuat nhap canh",
+    "sdd": "su dung dat",
 }
 
 _WORD = re.compile(r"[a-z0-9]+")
