@@ -12,7 +12,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
+from knowledge_base import settings
+from knowledge_base.api import create_app
 from knowledge_base.maintenance import setup_database
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -49,3 +52,18 @@ def postgres_url() -> Iterator[str]:
     if not url:
         pytest.skip("TEST_DATABASE_URL is not set (PostgreSQL tests run in CI)")
     yield url
+
+
+def serve_api(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
+    """Yield a test client of the FastAPI app bound to `database_url` (for client fixtures)."""
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    settings.get_settings.cache_clear()
+    with TestClient(create_app()) as test_client:
+        yield test_client
+    settings.get_settings.cache_clear()
+
+
+@pytest.fixture
+def client(seeded_sqlite: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
+    """The app on the seeded SQLite database."""
+    yield from serve_api(seeded_sqlite, monkeypatch)

@@ -3,19 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from fastapi.testclient import TestClient
 
-from knowledge_base import settings
-from knowledge_base.api import create_app
-
-
-@pytest.fixture
-def client(seeded_sqlite, monkeypatch):
-    monkeypatch.setenv("DATABASE_URL", seeded_sqlite)
-    settings.get_settings.cache_clear()
-    with TestClient(create_app()) as test_client:
-        yield test_client
-    settings.get_settings.cache_clear()
 
 
 def test_health(client) -> None:

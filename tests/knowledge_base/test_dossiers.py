@@ -10,10 +10,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from fastapi.testclient import TestClient
 
 from knowledge_base import settings
-from knowledge_base.api import create_app
 from knowledge_base.dossiers import (
     STATUS_LABELS,
     DossierNotFound,
@@ -119,15 +117,6 @@ def test_http_source_not_found_wrong_token_error_and_down(fake_one_stop: str) ->
         HttpDossierSource(fake_one_stop, "secret").lookup("H37-BROKEN-0001", "1234")
     with pytest.raises(DossierSourceError):
         HttpDossierSource("http://127.0.0.1:9/api", "secret", timeout=1).lookup("H37-250101-0009", "1234")
-
-
-@pytest.fixture
-def client(seeded_sqlite, monkeypatch):
-    monkeypatch.setenv("DATABASE_URL", seeded_sqlite)
-    settings.get_settings.cache_clear()
-    with TestClient(create_app()) as test_client:
-        yield test_client
-    settings.get_settings.cache_clear()
 
 
 def test_api_dossier_status_without_personal_data(client) -> None:

@@ -7,14 +7,11 @@ import subprocess
 import sys
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from knowledge_base import settings
-from knowledge_base.api import create_app
 from knowledge_base.db import get_engine
 from knowledge_base.maintenance import setup_database
-from tests.plugin_app import PROJECT_ROOT
+from tests.plugin_app import PROJECT_ROOT, serve_api
 
 pytestmark = pytest.mark.postgres
 
@@ -34,11 +31,7 @@ def pg_seeded(postgres_url: str) -> str:
 
 @pytest.fixture
 def client(pg_seeded, monkeypatch):
-    monkeypatch.setenv("DATABASE_URL", pg_seeded)
-    settings.get_settings.cache_clear()
-    with TestClient(create_app()) as test_client:
-        yield test_client
-    settings.get_settings.cache_clear()
+    yield from serve_api(pg_seeded, monkeypatch)
 
 
 def test_api_on_postgres(client) -> None:
