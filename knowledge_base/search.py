@@ -23,10 +23,19 @@ question ("dang ky khai sinh can giay to gi"). The search works on folded syllab
 * Staff-editable aliases (the `alias` table) are names citizens use for a procedure: an alias found
   in the query (as written, or its words close together in any order) stands for that procedure's
   name over the words it spans.
-* A syllable that is neither Vietnamese nor known is corrected to a name's syllable one edit away,
-  preferring one that makes a known bigram with its neighbours.
+* Words typed without their spaces ("cancuoc", "lamcccd") are cut into known syllables, where the
+  cut makes pairs that names or everyday phrases use; an unknown acronym of four letters or more
+  stands for the phrase of names it clearly abbreviates ("attp": "an toàn thực phẩm").
+* An unknown word is corrected to a known syllable one edit away (a letter missing, added, replaced
+  or two swapped), preferring the one that names put beside its neighbours ("kai tu": "khai tử");
+  a word of three letters, or a real syllable, only to one its neighbours confirm.
+* Actions count as far as a name is about the thing the query names, and a modifying action asked
+  for ("làm lại", "bị mất", "bị hỏng", "hết hạn") demotes names without it when names of that
+  thing with it exist: "thẻ căn cước" is "Cấp thẻ căn cước", "thẻ căn cước bị hỏng" "Cấp đổi ...".
+  "Mất bao lâu", "mất bao nhiêu tiền" ask what a procedure costs: their "mất" is no loss.
 
-The index is built in memory once per database and rebuilt when the procedures or aliases change.
+The index is built in memory once per database and rebuilt when the procedures or aliases change
+(see `get_index` for when a change is seen).
 """
 
 from __future__ import annotations
@@ -91,12 +100,14 @@ _SOFT_PHRASES = (
     "the nao", "nhu the nao", "lam sao", "lam gi", "cach",
     "huong dan", "thu tuc", "xong", "nhanh", "gap", "dieu kien gi", "dieu kien la gi", "can dieu kien",
     "yeu cau gi", "ai duoc", "doi tuong nao", "phi bao nhieu", "het bao nhieu", "nguoi khac", "lam thay",
-    "nho",
+    "nho", "may hom", "may tuan", "may thang", "bao nhieu lau", "khoang bao lau", "tam bao lau",
+    "uy quyen duoc", "mau to khai", "lay to khai", "tai to khai", "xin to khai", "to khai o dau",
     # asking, wanting, addressing
     "toi muon", "toi can", "minh muon", "cho hoi", "xin hoi", "hoi", "giup", "muon", "can", "duoc khong",
     "duoc", "co the", "co phai", "phai", "nen", "co", "khong", "la gi", "gi", "nao", "ai", "thi sao",
     "toi", "minh", "em", "ban", "ad", "admin", "oi", "a", "ak", "ah", "ha", "nhe", "nhi", "vay", "di",
-    "di lam", "roi", "nay",
+    "di lam", "roi", "nay", "khong biet", "chua biet", "muon biet", "cho biet", "can biet", "chut",
+    "mot chut", "ti", "xiu",
     # small talk
     "xin chao", "chao", "cam on", "vang", "da", "ok", "oke", "alo", "hello", "hi",
     # joining words
@@ -105,6 +116,10 @@ _SOFT_PHRASES = (
 )
 # fmt: on
 _SOFT_WEIGHT = 0.12
+# "Mất"/"tốn" before (about) a quantity asked for says what a procedure costs: a question, not a loss.
+_COST_VERBS = frozenset({"mat", "ton"})
+_COST_FILLERS = frozenset({"khoang", "tam", "chung", "het", "co"})
+_QUANTITY_WORDS = frozenset({"bao", "may", "phi", "le", "tien", "thoi", "nhieu", "it", "lau"})
 
 # A level named in the query steers the ranking to procedures done at that level. Folded phrases.
 # fmt: off
@@ -130,11 +145,20 @@ ACTION_SYNONYMS: dict[str, tuple[str, ...]] = {
     "xin": ("cap", "de nghi", "dang ky"),
     "lam moi": ("cap", "cap doi"),
     "lam lai": ("cap lai", "dang ky lai"),
-    "xin lai": ("cap lai",),
-    "mat": ("cap lai",),
-    "bi mat": ("cap lai",),
-    "danh mat": ("cap lai",),
+    "xin lai": ("cap lai", "dang ky lai"),
+    "cap lai": ("dang ky lai",),
+    "mat": ("cap lai", "dang ky lai"),
+    "bi mat": ("cap lai", "dang ky lai"),
+    "danh mat": ("cap lai", "dang ky lai"),
     "that lac": ("cap lai", "bi mat"),
+    # A damaged card or certificate is exchanged ("cấp đổi"), a lost one re-issued ("cấp lại").
+    "hong": ("cap doi", "doi"),
+    "bi hong": ("cap doi", "doi"),
+    "hu hong": ("cap doi", "doi"),
+    "bi hu": ("cap doi", "doi"),
+    "bi hu hong": ("cap doi", "doi"),
+    "rach": ("cap doi", "doi"),
+    "bi rach": ("cap doi", "doi"),
     "doi": ("cap doi",),
     "doi lai": ("cap doi",),
     "het han": ("gia han", "cap doi"),
@@ -288,7 +312,7 @@ THING_SYNONYMS: dict[str, tuple[str, ...]] = {
     "kinh doanh ca the": ("ho kinh doanh",),
     "giay phep kinh doanh": ("giay chung nhan dang ky ho kinh doanh", "giay chung nhan dang ky doanh nghiep"),
     "dang ky kinh doanh": ("dang ky ho kinh doanh", "dang ky doanh nghiep"),
-    "mo quan": ("dang ky ho kinh doanh",),
+    "mo quan": ("dang ky thanh lap ho kinh doanh", "ho kinh doanh"),
     "quan an": ("ho kinh doanh",),
     "quan nuoc": ("ho kinh doanh",),
     "quan ca phe": ("ho kinh doanh",),
@@ -372,8 +396,10 @@ _MODIFIER_ACTIONS = sorted(
 _GRANT_ACTIONS = ("cap moi", "cap", "dang ky")
 # Words that only carry an action ("cấp lại" is said by "lại" after "cấp").
 _ACTION_FILLER = frozenset({"cap", "dang", "ky", "phe", "duyet"})
-# Action words too ambiguous once folded to stand alone ("lại" is also "lái").
-_ACTION_AMBIGUOUS = frozenset({"lai"})
+# Action words too ambiguous once folded to stand alone: they count only with the word before.
+_ACTION_AMBIGUOUS = frozenset({"lai", "doi"})  # "lái"; "đối với", "thay đổi"
+# Leading actions of names that citizens also say another way, with the bigram they say it with.
+_ACTION_ALSO_SAID = {"doi": "cap_doi"}
 # Actions a query may ask for, which a name must then say: unambiguous once folded, unlike "đổi"
 # (also in "thay đổi") or "dừng" (also "sử dụng").
 # fmt: off
@@ -394,7 +420,8 @@ _ACTION_WORDS = _VAGUE_WORDS.union(
 _QUERY_COVERAGE = 0.62
 _NAME_COVERAGE = 0.38
 _ACTION_PENALTY = 0.1  # the name only modifies a grant, and the query does not ask for that
-_ASKED_ACTION_PENALTY = 0.04  # the query asks for a modifying action the name does not say
+_ASKED_ACTION_PENALTY = 0.06  # the query asks for a modifying action the name does not say
+_ASKED_THING_SHARE = 0.6  # ... and a name with that action covers this share of the best-covered things
 _LEAD_BONUS = 0.03  # the name starts with words the query says ("Giải thể", "Đổi")
 _ALIAS_BONUS = 0.05
 _ALIAS_FLOOR = 0.5  # share of the alias bonus kept when the name itself says the alias's words
@@ -406,9 +433,27 @@ _MAX_CONCEPT_WEIGHT = 9.0  # no phrase outweighs the rest of a query
 _BIGRAM_FACTOR = 0.6  # a bigram is worth at most this much of its two words together
 _TAIL_MATCH_FACTOR = 0.8  # a query word found only in a name's narrowing clause counts this much
 _CANDIDATES = 60  # names scored in full, the best by the query's rarer words
+_SHORTER_FIRST = 1e-4  # per unit of a name's weight: breaks near-ties among candidates
 _COMMON_FRACTION = 0.1  # words in this share of names only refine the ranking
 _COMMON_MIN_DOCS = 20  # ... and in at least this many (a small index has no common words)
 _SPECIFIC_NAMES = 8  # vague words name a procedure when no more names than this have them all
+_MAX_PIECE_LETTERS = 8  # "nghieng", the longest folded syllable, has 7; "passport" 8
+_MAX_CUTS = 64  # ways of cutting one joined word that are compared
+_MAX_JOINED_LETTERS = 30  # longer "words" are not corrected or cut (no citizen joins more)
+_MAX_ACRONYMS_PER_QUERY = 3  # acronyms looked up in one query (each lookup scans the names)
+_ACRONYM_MIN, _ACRONYM_MAX = 4, 6  # words in a phrase an unknown acronym may stand for ("kkk" is none)
+_TYPO_MIN_LETTERS = 4  # a shorter unknown word is corrected only to what its neighbours confirm
+_MAX_REMEMBERED_ACRONYMS = 10_000  # the memory of acronyms met stays bounded
+_ACRONYM_MIN_NAMES = 4  # names that must use the phrase
+_ACRONYM_DOMINANCE = 2.0  # ... this many times more than the next phrase with the same initials
+_ACRONYM_TIED = 0.8  # a phrase followed by the same word this often is part of a longer one
+# Words that link terms rather than make them: no acronym stands for a phrase with one inside.
+# fmt: off
+_LINKING_WORDS = frozenset({
+    "cho", "cua", "va", "voi", "tai", "la", "de", "trong", "cac", "nhung", "hoac", "theo", "ve", "o", "khi",
+    "da", "duoc",
+})
+# fmt: on
 
 
 @dataclass(frozen=True)
@@ -450,8 +495,56 @@ def _phrase_terms(words: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(words) + tuple(_bigram(a, b) for a, b in pairwise(words))
 
 
+def _scored_terms(
+    terms: tuple[str, ...], idf: dict[str, float], coherent: bool
+) -> list[tuple[str, float, tuple[str, ...]]]:
+    """The terms of one wording a name may match: (term, idf, bigrams one of which must match too).
+
+    The citizen's own words count wherever they are in a name (word order is free); the words of
+    another wording count only beside a neighbour of that wording ("hộ kinh doanh" is not matched
+    by the "hỗ" of "hỗ trợ" and the "kinh doanh" of another phrase).
+    """
+    words = [t for t in terms if "_" not in t]
+    out = []
+    for term in terms:
+        if term not in idf:
+            continue
+        needs: tuple[str, ...] = ()
+        if coherent and "_" not in term and len(words) > 1:
+            k = words.index(term)
+            neighbours = words[max(k - 1, 0) : k + 2]
+            needs = tuple(_bigram(x, y) for x, y in pairwise(neighbours) if term in (x, y))
+        out.append((term, idf[term], needs))
+    return out
+
+
 def _deletes(word: str) -> set[str]:
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+def _is_acronym_shaped(word: str) -> bool:
+    """Letters only, not a Vietnamese syllable, and at most one vowel ("xnk", "attp"; not "thanh")."""
+    return (
+        word.isalpha()
+        and _ACRONYM_MIN <= len(word) <= _ACRONYM_MAX
+        and sum(letter in "aeiouy" for letter in word) <= 1
+        and not _VIETNAMESE_SYLLABLE.match(word)
+    )
+
+
+def _one_edit_apart(a: str, b: str) -> bool:
+    """Whether `b` is `a` with one letter added, removed or replaced, or two neighbours swapped."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    start = 0
+    while start < len(a) and a[start] == b[start]:
+        start += 1
+    if len(a) < len(b):
+        return a[start:] == b[start + 1 :]
+    swapped = start + 1 < len(a) and a[start] == b[start + 1] and a[start + 1] == b[start]
+    return a[start + 1 :] == b[start + 1 :] or (swapped and a[start + 2 :] == b[start + 2 :])
 
 
 _PhraseIndex = dict[str, list[tuple[tuple[str, ...], Any]]]
@@ -468,6 +561,10 @@ def _by_first_word(phrases: Iterable[tuple[tuple[str, ...], Any]]) -> _PhraseInd
     return dict(index)
 
 
+# Shorthand of three letters or more that may be typed glued to a word ("lamcccd"), with its syllables.
+_SHORTHAND = {
+    short: tuple(_SYLLABLE.findall(full)) for short, full in ABBREVIATIONS.items() if len(short) >= 3
+}
 _NAME_ACRONYMS = {short: full for short, full in ABBREVIATIONS.items() if len(short) >= 3}
 
 
@@ -485,6 +582,7 @@ _SYNONYM_INDEX = _by_first_word(
     for key, alts in {**THING_SYNONYMS, **ACTION_SYNONYMS}.items()
 )
 _SOFT_INDEX = _by_first_word((_split(p), None) for p in _SOFT_PHRASES)
+_LEVEL_WORDINGS = tuple(p for ps in _LEVEL_PHRASES.values() for p in ps)
 _LEVEL_INDEX = _by_first_word((_split(p), level) for level, ps in _LEVEL_PHRASES.items() for p in ps)
 
 
@@ -516,6 +614,15 @@ def _soft_flags(words: list[str], known_bigrams: dict[str, float] | None = None)
                         soft[k] = True
                     else:
                         single[k] = True
+    # "Mất (khoảng) bao lâu", "tốn bao nhiêu tiền": the cost of a procedure, not a loss.
+    for k, word in enumerate(words):
+        if word in _COST_VERBS:
+            j = k + 1
+            while j < len(words) and words[j] in _COST_FILLERS:
+                j += 1
+            if j < len(words) and words[j] in _QUANTITY_WORDS and (soft[j] or single[j]):
+                for m in range(k, j):
+                    soft[m] = True
     hard = [not (s or one) for s, one in zip(soft, single, strict=True)]
     for k, word in enumerate(words):
         if single[k] and not soft[k]:
@@ -523,6 +630,21 @@ def _soft_flags(words: list[str], known_bigrams: dict[str, float] | None = None)
                 k + 1 < len(words) and hard[k + 1] and _bigram(word, words[k + 1]) in known_bigrams
             )
     return soft
+
+
+def _actions_in(wordings: Iterable[Iterable[str]]) -> list[str]:
+    """The modifying actions (`_ASKED_ACTIONS`) any of these wordings says."""
+    texts = [" " + " ".join(words) + " " for words in wordings]
+    return [a for a in _ASKED_ACTIONS if any(f" {a} " in text for text in texts)]
+
+
+def _said_actions(words: list[str]) -> list[str]:
+    """The modifying actions that words say, as written or in an everyday wording (for aliases)."""
+    wordings: list[Iterable[str]] = [words]
+    for i in range(len(words)):
+        for _, (_, alternatives) in _phrases_at(_SYNONYM_INDEX, words, i):
+            wordings.extend(alternatives)
+    return _actions_in(wordings)
 
 
 def _asked_levels(words: list[str]) -> set[str]:
@@ -616,6 +738,8 @@ class SearchIndex:
         self.action_lists: dict[int, list[dict[str, float]]] = {}
         self.action_needs: list[tuple[frozenset[str], ...]] = []  # any one of these must be asked
         self.lead_terms: list[tuple[str, str]] = []  # a name's first bigram and first word
+        self._initials: list[tuple[str, list[str]]] = []  # each name's first letters, and its words
+        self._acronyms: dict[str, tuple[str, ...] | None] = {}  # acronym -> phrase, filled as met
         self._build_names(list(procedures))
         self._build_aliases(aliases)
         self._build_vocabulary()
@@ -648,16 +772,21 @@ class SearchIndex:
                     factors[term] = max(factors.get(term, 0.0), factor)
             if head and tail:
                 factors.setdefault(_bigram(head[-1], tail[0]), _QUALIFIER_FACTOR)
+            actions = _leading_actions(head_text)
+            for action, _ in actions:
+                # A name saying "Đổi ..." does what a citizen asks as "cấp đổi ...".
+                if action in _ACTION_ALSO_SAID:
+                    factors.setdefault(_ACTION_ALSO_SAID[action], 1.0)
             factors_by_doc.append(factors)
             for term in factors:
                 doc_freq[term] += 1
+            self._initials.append(("".join(w[0] for w in head + tail), head + tail))
 
             level_list = [level for level in levels.split(",") if level]
             self.codes.append(code)
             self.names.append(name)
             self.levels.append(level_list)
             self.level_prior.append(max((LEVEL_PREFERENCE.get(lv, 0.0) for lv in level_list), default=0.0))
-            actions = _leading_actions(head_text)
             modifies_only = bool(actions) and all(modifies for _, modifies in actions)
             self.action_needs.append(tuple(_action_terms(a) for a, _ in actions) if modifies_only else ())
             if len(actions) > 1:
@@ -702,49 +831,207 @@ class SearchIndex:
         for words, by_doc in targets.items():
             for word in set(words):
                 self._aliases[word].append((words, tuple(by_doc.items())))
+        self._alias_phrases = list(targets)
+        # The modifying actions each alias says, or None when it says no action at all.
+        self._alias_actions: dict[tuple[str, ...], frozenset[str] | None] = {
+            words: frozenset(_said_actions(list(words))) if _ACTION_WORDS.intersection(words) else None
+            for words in targets
+        }
 
     def _build_vocabulary(self) -> None:
         self._vocab = {t for t in self.idf if "_" not in t}
-        known = set(self._vocab) | set(self._aliases)
+        phrases = list(self._alias_phrases)
         for key, alts in {**THING_SYNONYMS, **ACTION_SYNONYMS}.items():
-            known.update(_split(key))
-            for alt in alts:
-                known.update(_split(alt))
-        for phrase in _SOFT_PHRASES:
-            known.update(_split(phrase))
+            phrases.append(_split(key))
+            phrases.extend(_split(alt) for alt in alts)
+        phrases.extend(_split(p) for p in (*_SOFT_PHRASES, *_LEVEL_WORDINGS))
+        known = set(self._vocab)
+        for words in phrases:
+            known.update(words)
         self._known = known
+        # How many names (or everyday phrases) hold each pair of neighbouring syllables: the context
+        # that tells which correction or which split of a word was meant.
+        bigram_df = {term: len(docs) for term, docs in self.postings.items() if "_" in term}
+        for words in phrases:
+            for a, b in pairwise(words):
+                bigram_df.setdefault(_bigram(a, b), 1)
+        self._bigram_df = bigram_df
         self._delete_map: dict[str, set[str]] = defaultdict(set)
-        for word in self._vocab:
-            if len(word) >= 3 and not word.isdigit():
+        for word in known:
+            if len(word) >= 3 and word.isalpha():
                 for deleted in _deletes(word):
                     self._delete_map[deleted].add(word)
+        # The syllables a word typed without its spaces ("cancuoc") may be cut into,
+        # and the foreign words and shorthand that need no neighbour to be believed ("passport").
+        self._pieces = {w for w in known if w.isalpha() and _VIETNAMESE_SYLLABLE.match(w)}
+        self._loanwords = {w for w in known if w.isalpha() and len(w) >= 3 and w not in self._pieces}
+        self._loanwords.update(_SHORTHAND)
 
     # -- reading the query --------------------------------------------------------------------
 
-    def _corrections(self, word: str, before: str | None, after: str | None) -> list[str]:
-        """Name syllables one edit from `word` when it is unknown, likeliest first.
+    def _context(self, candidate: str, before: str | None, after: str | None) -> int:
+        """How many names (or everyday phrases) put `candidate` beside these neighbours."""
+        df = self._bigram_df
+        return (df.get(_bigram(before, candidate), 0) if before else 0) + (
+            df.get(_bigram(candidate, after), 0) if after else 0
+        )
 
-        A word that is not Vietnamese ("sih") is corrected to the likeliest candidate; a real
-        syllable unknown to every name ("chiu" in "ho chiu") only to a candidate that makes a known
-        bigram with a neighbour ("ho chieu"). `before`/`after` are the hard neighbours, if any.
+    def _corrections(
+        self, word: str, before: str | None, after: str | None, hard_before: bool, hard_after: bool
+    ) -> list[str]:
+        """Known syllables one edit from `word` when it is unknown, likeliest first.
+
+        A word of four letters or more that is not Vietnamese ("khaii") is corrected to the
+        likeliest candidate; a real syllable unknown to every name ("chiu" in "ho chiu") or a
+        shorter word ("sih") only to a candidate that makes a known bigram with a neighbour. The
+        candidates the names put most often beside the neighbours (`before`, `after`) come first
+        ("kai tu": "khai", of "khai tử", rather than "tai" or "lai"), those beside a hard neighbour
+        (`hard_before`, `hard_after`) before them, then the commoner words.
         """
-        if word in self._known or len(word) < 3 or word.isdigit():
+        if word in self._known or not 3 <= len(word) <= _MAX_JOINED_LETTERS or not word.isalpha():
             return []
-        candidates = set(self._delete_map.get(word, ()))
+        candidates = set(self._delete_map.get(word, ()))  # a letter missing
         for deleted in _deletes(word):
-            if deleted in self._vocab:
+            if deleted in self._known:  # a letter too many
                 candidates.add(deleted)
-            candidates |= self._delete_map.get(deleted, set())
+            candidates |= self._delete_map.get(deleted, set())  # one replaced, or two swapped
+        candidates = {c for c in candidates if _one_edit_apart(word, c)}
 
-        def context(candidate: str) -> int:
-            return (before is not None and _bigram(before, candidate) in self.idf) + (
-                after is not None and _bigram(candidate, after) in self.idf
+        def hard_context(candidate: str) -> int:
+            return bool(hard_before and self._context(candidate, before, None)) + bool(
+                hard_after and self._context(candidate, None, after)
             )
 
-        if _VIETNAMESE_SYLLABLE.match(word):
-            candidates = {c for c in candidates if context(c)}
-        # A known bigram with a neighbour first, then the commoner word.
-        return sorted(candidates, key=lambda c: (-context(c), self.idf.get(c, 99.0)))[:2]
+        if _VIETNAMESE_SYLLABLE.match(word) or len(word) < _TYPO_MIN_LETTERS:
+            candidates = {c for c in candidates if self._context(c, before, after)}
+        return sorted(
+            candidates,
+            key=lambda c: (-hard_context(c), -self._context(c, before, after), self.idf.get(c, 99.0), c),
+        )[:2]
+
+    def _acronym(self, word: str) -> tuple[str, ...] | None:
+        """The phrase of names `word` abbreviates ("attp": "an toàn thực phẩm"), or None.
+
+        Only a phrase that clearly dominates the others with the same initials; the answer is
+        remembered (up to `_MAX_REMEMBERED_ACRONYMS` acronyms).
+        """
+        if word in self._acronyms:
+            return self._acronyms[word]
+        counts: dict[tuple[str, ...], int] = defaultdict(int)
+        # The words met right after each phrase: a phrase nearly always followed by the same word
+        # ("địa điểm đặt trụ" + "sở") is part of a longer one, not a term of its own.
+        following: dict[tuple[str, ...], list[str]] = defaultdict(list)
+        for initials, words in self._initials:
+            found = set()
+            start = initials.find(word)
+            while start >= 0:
+                end = start + len(word)
+                phrase = tuple(words[start:end])
+                if all(w.isalpha() and w not in _LINKING_WORDS for w in phrase):
+                    found.add(phrase)
+                    following[phrase].append(words[end] if end < len(words) else "")
+                start = initials.find(word, start + 1)
+            for phrase in found:
+                counts[phrase] += 1
+        ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+        phrase = None
+        if ranked and ranked[0][1] >= _ACRONYM_MIN_NAMES:
+            best, count = ranked[0]
+            after = following[best]
+            whole = max(after.count(w) for w in set(after)) < _ACRONYM_TIED * len(after)
+            if whole and (len(ranked) == 1 or count >= _ACRONYM_DOMINANCE * ranked[1][1]):
+                phrase = best
+        if len(self._acronyms) < _MAX_REMEMBERED_ACRONYMS:
+            self._acronyms[word] = phrase
+        return phrase
+
+    def _split_joined(self, words: list[str]) -> list[str]:
+        """Expand unknown acronyms ("attp"), cut words typed without spaces ("cancuoc") into syllables."""
+        out: list[str] = []
+        acronyms = 0
+        for i, word in enumerate(words):
+            pieces = None
+            if word not in self._known and _is_acronym_shaped(word) and acronyms < _MAX_ACRONYMS_PER_QUERY:
+                acronyms += 1
+                phrase = self._acronym(word)
+                if phrase:
+                    out.extend(phrase)
+                    continue
+            if word not in self._known and 4 <= len(word) <= _MAX_JOINED_LETTERS and word.isalpha():
+                before = out[-1] if out else None
+                after = words[i + 1] if i + 1 < len(words) else None
+                cut = self._segment(word, before, after)
+                # A typo of one word ("cuco") may also cut into syllables ("cu co"): the reading
+                # better attested beside the neighbours wins.
+                fixes = self._corrections(word, before, after, before is not None, after is not None)
+                if cut and (not fixes or cut[0] > self._context(fixes[0], before, after)):
+                    pieces = cut[1]
+            out.extend(pieces or (word,))
+        return out[:_MAX_QUERY_SYLLABLES]
+
+    def _segment(self, word: str, before: str | None, after: str | None) -> tuple[int, list[str]] | None:
+        """The likeliest cut of `word` into known syllables or shorthand, expanded, or None.
+
+        Likeliest: the most neighbouring pieces (the query's words around included) that names or
+        everyday phrases put side by side, then the fewest pieces. A syllable of one or two letters
+        must be linked so to a neighbour, so that a typo ("khaii") is not read as "khai" + "i"; and
+        some piece must be linked, or be known shorthand ("cccd"), so that a foreign word or a typo
+        is not cut into syllables that were never meant. Returns how many names attest the links
+        with the cut, and the cut.
+        """
+
+        def is_piece(start: int, end: int) -> bool:
+            piece = word[start:end]
+            return piece in self._pieces or piece in self._loanwords
+
+        # Where the rest of the word can be cut into pieces, so that the walk below never goes
+        # down a dead end (which could take exponential time).
+        size = len(word)
+        ends_well = [False] * size + [True]
+        for start in range(size - 1, -1, -1):
+            ends_well[start] = any(
+                ends_well[end] and is_piece(start, end)
+                for end in range(start + 1, min(size, start + _MAX_PIECE_LETTERS) + 1)
+            )
+        cuts: list[list[str]] = []
+
+        def walk(start: int, parts: list[str]) -> None:
+            if start == size:
+                cuts.append(list(parts))
+                return
+            for end in range(start + 1, min(size, start + _MAX_PIECE_LETTERS) + 1):
+                if len(cuts) < _MAX_CUTS and ends_well[end] and is_piece(start, end):
+                    parts.append(word[start:end])
+                    walk(end, parts)
+                    parts.pop()
+
+        if ends_well[0]:
+            walk(0, [])
+        best: tuple[tuple[int, int, int], list[str]] | None = None  # (links, -pieces, attested), cut
+        for parts in cuts:
+            if len(parts) < 2:
+                continue
+            chain = [before, *parts, after]
+            linked = [
+                (chain[k] is not None and _bigram(chain[k], chain[k + 1]) in self._bigram_df)
+                or (chain[k + 2] is not None and _bigram(chain[k + 1], chain[k + 2]) in self._bigram_df)
+                for k in range(len(parts))
+            ]
+            shorthand = [piece in self._loanwords for piece in parts]
+            if not any(linked) and not any(shorthand):
+                continue
+            if any(
+                len(piece) < 3 and not (ok or short)
+                for piece, ok, short in zip(parts, linked, shorthand, strict=True)
+            ):
+                continue
+            found = [self._bigram_df.get(_bigram(x, y), 0) for x, y in pairwise(chain) if x and y]
+            score = (sum(1 for df in found if df), -len(parts), sum(found))
+            if best is None or score > best[0]:
+                best = (score, parts)
+        if best is None:
+            return None
+        return best[0][2], [syllable for piece in best[1] for syllable in _SHORTHAND.get(piece, (piece,))]
 
     def _concepts(
         self, words: list[str], soft: list[bool], corrected: dict[int, list[str]]
@@ -779,7 +1066,7 @@ class SearchIndex:
             concepts[-1].verb = verb
             if k + 1 == len(units):
                 break
-            next_alts, next_hard, _, next_positions, next_corrected, _ = units[k + 1]
+            next_alts, next_hard, _, next_positions, next_corrected, next_verb = units[k + 1]
             bigrams = [
                 b
                 for b in dict.fromkeys(_bigram(a[-1], b[0]) for a in alts for b in next_alts)
@@ -808,6 +1095,7 @@ class SearchIndex:
                 self.idf.get(a[-1], 0.0) + self.idf.get(b[0], 0.0) for a in alts for b in next_alts
             )
             concept.weight = min(concept.weight, _BIGRAM_FACTOR * words_worth)
+            concept.verb = verb or next_verb  # "cấp lại bản": how the action is said
             concepts.append(concept)
         return [c for c in concepts if c.weight > 0]
 
@@ -839,15 +1127,23 @@ class SearchIndex:
         )
 
     def _alias_matches(
-        self, words: list[str], soft: list[bool]
+        self, words: list[str], soft: list[bool], asked: list[str]
     ) -> list[tuple[frozenset[int], tuple[tuple[int, float], ...], float]]:
-        """Aliases in the query: the positions of their words, their (doc, weight)s, and how surely."""
+        """Aliases in the query: the positions of their words, their (doc, weight)s, and how surely.
+
+        An alias saying another action than a modifying one the query asks for (`asked`) names
+        another procedure: "cấp sổ đỏ" is not what "cấp đổi sổ đỏ" asks for. (An alias naming only a
+        thing, "hộ chiếu", still names it.)
+        """
         matches = []
         seen: set[tuple[str, ...]] = set()
         for loose in (False, True):  # as written first, then out of order or with words between
             for i, word in enumerate(words):
                 for phrase, targets in self._aliases.get(word, ()):
                     if phrase in seen:
+                        continue
+                    said = self._alias_actions[phrase]
+                    if asked and said is not None and not said.intersection(asked):
                         continue
                     if loose:
                         positions = self._loose_match(phrase, words, i)
@@ -860,8 +1156,13 @@ class SearchIndex:
                     if all(soft[k] for k in positions):
                         continue
                     seen.add(phrase)
-                    matches.append((positions, targets, _ALIAS_LOOSE_FACTOR if loose else 1.0))
-        return matches
+                    matches.append((phrase, positions, targets, _ALIAS_LOOSE_FACTOR if loose else 1.0))
+        # The longest alias found speaks: "sổ hồng chung cư" over the "sổ hồng" inside it.
+        return [
+            (positions, targets, factor)
+            for phrase, positions, targets, factor in matches
+            if not any(set(phrase) < set(other) for other, *_ in matches)
+        ]
 
     @staticmethod
     def _loose_match(phrase: tuple[str, ...], words: list[str], start: int) -> frozenset[int] | None:
@@ -891,13 +1192,10 @@ class SearchIndex:
         return found is not None and len(found) <= _SPECIFIC_NAMES
 
     @staticmethod
-    def _asked_actions(words: list[str], concepts: list[_Concept]) -> list[frozenset[str]]:
+    def _asked_actions(words: list[str], concepts: list[_Concept]) -> list[str]:
         """The modifying actions the query asks for, in its words or in another wording of them."""
-        texts = [" " + " ".join(words) + " "]
-        texts += [
-            " " + " ".join(t for t in terms if "_" not in t) + " " for c in concepts for terms in c.alts[1:]
-        ]
-        return [_action_terms(a) for a in _ASKED_ACTIONS if any(f" {a} " in text for text in texts)]
+        wordings = [words] + [[t for t in terms if "_" not in t] for c in concepts for terms in c.alts[1:]]
+        return _actions_in(wordings)
 
     # -- searching ----------------------------------------------------------------------------
 
@@ -905,21 +1203,24 @@ class SearchIndex:
         """Return up to `limit` procedures matching `query`, best first, with scores in [0, 1]."""
         if limit <= 0 or not query:
             return []
-        words = _prepare(query)
+        words = self._split_joined(_prepare(query))
         if not words:
             return []
         corrected: dict[int, list[str]] = {}
         question = _soft_flags(words)
         for i, word in enumerate(words):
-            before = words[i - 1] if i and not question[i - 1] else None
-            after = words[i + 1] if i + 1 < len(words) and not question[i + 1] else None
-            fixes = self._corrections(word, before, after)
+            before = words[i - 1] if i else None
+            after = words[i + 1] if i + 1 < len(words) else None
+            fixes = self._corrections(
+                word, before, after, bool(before) and not question[i - 1], bool(after) and not question[i + 1]
+            )
             if fixes:
                 corrected[i] = fixes
         words = [corrected[i][0] if i in corrected else w for i, w in enumerate(words)]
         soft = _soft_flags(words, self.idf)
         concepts = self._concepts(words, soft, corrected)
-        alias_matches = self._alias_matches(words, soft)
+        asked_actions = self._asked_actions(words, concepts)
+        alias_matches = self._alias_matches(words, soft, asked_actions)
         if (
             not alias_matches
             and not any(c.naming for c in concepts)
@@ -929,13 +1230,20 @@ class SearchIndex:
 
         idf = self.idf
         query_terms: set[str] = set()
-        query_words: set[str] = set()  # the hard words, for name coverage
+        # The hard words, for name coverage, each with the bigrams one of which a name must have for
+        # it to count (None: it counts anywhere), as in `_scored_terms`.
+        query_words: dict[str, frozenset[str] | None] = {}
         weighted: list[tuple[str, float]] = []
         for concept in concepts:
-            for terms, weight in zip(concept.alts, concept.weights, strict=True):
+            for k, (terms, weight) in enumerate(zip(concept.alts, concept.weights, strict=True)):
                 query_terms.update(terms)
                 if concept.hard:
-                    query_words.update(t for t in terms if "_" not in t)
+                    for word, _, needs_one in _scored_terms(terms, idf, coherent=k > 0):
+                        if "_" in word:
+                            continue
+                        so_far = query_words.get(word, frozenset())
+                        unconditional = so_far is None or not needs_one
+                        query_words[word] = None if unconditional else so_far | set(needs_one)
                     share = concept.weight / weight
                     weighted.extend((term, idf[term] * share) for term in terms if term in idf)
 
@@ -946,6 +1254,10 @@ class SearchIndex:
         for term, value in rare or weighted:
             for doc in self.postings[term]:
                 rough[doc] += value
+        # Among names matching as much, the shorter ones say it more exactly.
+        name_total = self.name_total
+        for doc in rough:
+            rough[doc] -= _SHORTER_FIRST * name_total[doc]
         candidates = set(heapq.nlargest(_CANDIDATES, rough, key=rough.__getitem__))
         hard_total = sum(c.weight for c in concepts if c.hard) or 1.0
         aliased: dict[int, tuple[float, frozenset[int], float]] = {}  # doc -> weight, positions, spanned
@@ -965,28 +1277,32 @@ class SearchIndex:
             (
                 c.weight,
                 c.positions,
+                c.verb,
                 [
-                    ([(t, idf[t]) for t in terms if t in idf], w / (1.0 if k == 0 else _ALT_FACTOR))
+                    (_scored_terms(terms, idf, coherent=k > 0), w / (1.0 if k == 0 else _ALT_FACTOR))
                     for k, (terms, w) in enumerate(zip(c.alts, c.weights, strict=True))
                 ],
             )
             for c in concepts
         ]
         total = sum(c.weight for c in concepts) or 1.0
-        asked = self._asked_actions(words, concepts)
+        thing_total = sum(c.weight for c in concepts if not c.verb)
+        asked = [_action_terms(a) for a in asked_actions]
         levels_asked = _asked_levels(words)
-        scored: list[tuple[float, float, str, int]] = []  # rank, score, code, doc
+        # doc -> score before the asked-action penalty, how much of the named things it covers, and
+        # whether it says an asked action
+        partial: dict[int, tuple[float, float, bool]] = {}
         for doc in candidates:
             terms_in_name = self.doc_terms[doc]
             alias = aliased.get(doc)
-            covered = spanned = spanned_by_name = 0.0
-            for weight, positions, alts in plan:
+            covered = covered_actions = spanned = spanned_by_name = 0.0
+            for weight, positions, verb, alts in plan:
                 best = 0.0
                 for pairs, alt_weight in alts:
                     got = 0.0
-                    for term, value in pairs:
+                    for term, value, needs_one in pairs:
                         factor = terms_in_name.get(term, 0.0)
-                        if factor:
+                        if factor and (not needs_one or any(b in terms_in_name for b in needs_one)):
                             got += value * factor
                     if got > best * alt_weight:
                         best = got / alt_weight
@@ -995,15 +1311,25 @@ class SearchIndex:
                     spanned += weight
                     spanned_by_name += weight * best
                     best = 1.0
-                covered += weight * best
+                if verb:
+                    covered_actions += weight * best
+                else:
+                    covered += weight * best
+            # An action counts as far as the name is about what the query names: "hết hạn làm lại"
+            # says what to do with "hộ chiếu", and says nothing for a name without it.
+            thing_cov = covered / thing_total if thing_total else 1.0
+            covered += covered_actions * thing_cov
             query_cov = min(covered / total, 1.0)
 
             name_words = self.doc_words[doc]
-            matched = sum(name_words.get(w, 0.0) for w in query_words)
+            said = {
+                w
+                for w, needs_one in query_words.items()
+                if needs_one is None or any(b in terms_in_name for b in needs_one)
+            }
+            matched = sum(name_words.get(w, 0.0) for w in said)
             if doc in self.action_lists:
-                matched += max(
-                    sum(v for w, v in g.items() if w in query_words) for g in self.action_lists[doc]
-                )
+                matched += max(sum(v for w, v in g.items() if w in said) for g in self.action_lists[doc])
             name_cov = min(matched / self.name_total[doc], 1.0)
             if alias:
                 # An alias is a name for the words it spans: the more of the query, the better; and
@@ -1022,7 +1348,20 @@ class SearchIndex:
             needs = self.action_needs[doc]
             if needs and not any(need <= query_terms for need in needs):
                 score -= _ACTION_PENALTY
-            if asked and not any(need <= terms_in_name.keys() for need in asked):
+            says_asked = any(need <= terms_in_name.keys() for need in asked)
+            partial[doc] = (score, thing_cov, says_asked)
+
+        # A name lacking the modifying action asked for is demoted, when names of the same thing
+        # with that action exist ("cấp lại sổ đỏ"); when none does, the citizen's wording is loose
+        # ("xin cấp lại bản sao giấy khai sinh": a copy is simply issued).
+        demote = False
+        if asked and partial:
+            best_thing = max(thing_cov for _, thing_cov, _ in partial.values())
+            best_asked = max((thing_cov for _, thing_cov, says in partial.values() if says), default=-1.0)
+            demote = best_asked >= _ASKED_THING_SHARE * best_thing
+        scored: list[tuple[float, float, str, int]] = []  # rank, score, code, doc
+        for doc, (score, _, says_asked) in partial.items():
+            if demote and not says_asked:
                 score -= _ASKED_ACTION_PENALTY
             rank = score * 0.96 + self.level_prior[doc]
             if levels_asked.intersection(self.levels[doc]):
@@ -1046,11 +1385,11 @@ class SearchIndex:
 
 _cache_lock = threading.Lock()
 _build_lock = threading.Lock()
-# url -> (cheap signature, full signature, time of the last full check, index)
+# url -> (cheap signature, import signature, time the import signature was last read, index)
 _cache: dict[str, tuple[tuple[object, ...], tuple[object, ...], float, SearchIndex]] = {}
-# How often the import time (a scan of the procedure table) is re-read; aliases and the set of
-# procedures are checked on every search.
-_FULL_CHECK_SECONDS = 30.0
+# How often the import signature (a scan of the procedure table, ~2 ms over the full database) is
+# re-read; aliases and the set of procedures are checked on every search.
+RECHECK_SECONDS = 30.0
 
 
 def _cheap_signature(session: Session) -> tuple[object, ...]:
@@ -1068,16 +1407,23 @@ def _cheap_signature(session: Session) -> tuple[object, ...]:
     return tuple(session.execute(statement).one())
 
 
-def _full_signature(session: Session) -> tuple[object, ...]:
-    # A re-import that renames a procedure changes its import time.
+def _import_signature(session: Session) -> tuple[object, ...]:
+    # An import that changes a procedure (a new name, new levels) bumps its `imported_at`.
     return tuple(session.execute(select(func.max(Procedure.imported_at))).one())
 
 
-def get_index(session: Session) -> SearchIndex:
+def get_index(session: Session, *, recheck_seconds: float = RECHECK_SECONDS) -> SearchIndex:
     """Return the search index for the session's database, rebuilding it after changes.
 
-    Aliases and the set of procedures are checked on every call (one cheap query); a re-imported
-    procedure's new name is noticed within `_FULL_CHECK_SECONDS`.
+    Freshness rule: aliases and the set of procedures are compared on every call (one cheap
+    query), so a staff edit is seen by the next search; an import that changes existing
+    procedures (it bumps `procedure.imported_at`) is seen by the first search once
+    `recheck_seconds` have passed since the import time was last read, which is at most
+    `recheck_seconds` after the import.
+
+    Args:
+        session: an open database session.
+        recheck_seconds: how long the import time, once read, is trusted.
     """
     key = str(session.get_bind().engine.url)
     cheap = _cheap_signature(session)
@@ -1085,19 +1431,19 @@ def get_index(session: Session) -> SearchIndex:
     with _cache_lock:
         cached = _cache.get(key)
     if cached and cached[0] == cheap:
-        if now - cached[2] < _FULL_CHECK_SECONDS:
+        if now - cached[2] < recheck_seconds:
             return cached[3]
-        full = _full_signature(session)
-        if full == cached[1]:
+        imported = _import_signature(session)
+        if imported == cached[1]:
             with _cache_lock:
-                _cache[key] = (cheap, full, now, cached[3])
+                _cache[key] = (cheap, imported, now, cached[3])
             return cached[3]
     else:
-        full = _full_signature(session)
+        imported = _import_signature(session)
     with _build_lock:  # one build at a time: building is CPU-bound and memory-hungry
         index = SearchIndex.from_session(session)
     with _cache_lock:
-        _cache[key] = (cheap, full, now, index)
+        _cache[key] = (cheap, imported, now, index)
     return index
 
 
