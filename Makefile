@@ -11,11 +11,12 @@ UV := .venv-tools/bin/uv
 export RASA_TELEMETRY_ENABLED := false
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup envs db model run test test-bot test-app lock clean
+.PHONY: help setup envs db model run test test-bot test-app eval lock clean
 
 help:
 	@echo "make run    - set up (environments, database, model) and start the assistant"
 	@echo "make test   - set up and run every test"
+	@echo "make eval   - NLU evaluation on the held-out set, 5-fold cross-validation, search and FAQ figures"
 	@echo "make lock   - re-resolve requirements/*.txt from requirements/*.in"
 
 $(UV):
@@ -39,7 +40,8 @@ envs: .venv-bot/.installed .venv/.installed
 
 # The embedded database (SQLite under var/), migrated and seeded; redone when the seed or schema changes.
 DB_INPUTS := $(wildcard knowledge_base/seed/*) $(wildcard knowledge_base/migrations/versions/*.py) \
-	knowledge_base/importer.py knowledge_base/dossiers.py knowledge_base/maintenance.py knowledge_base/models.py
+	knowledge_base/importer.py knowledge_base/dossiers.py knowledge_base/maintenance.py knowledge_base/models.py \
+	knowledge_base/faq.py knowledge_base/workdays.py
 var/db.stamp: $(DB_INPUTS) .venv/.installed
 	mkdir -p var
 	.venv/bin/python -m knowledge_base setup
@@ -58,6 +60,9 @@ run: setup
 
 test: setup
 	@scripts/test.sh
+
+eval: setup
+	@scripts/eval.sh
 
 lock: | $(UV)
 	$(UV) pip compile --quiet --python-version 3.10 requirements/bot.in -o requirements/bot.txt

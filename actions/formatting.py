@@ -1,10 +1,28 @@
-"""Turning knowledge base records into Vietnamese answers (pure functions, no I/O)."""
+"""Turning knowledge base records into Vietnamese answers (pure functions, no I/O).
+
+One formatter per aspect a citizen can ask about (docs/conversation.md): documents, processing_time,
+fee, submission, online, payment, steps, forms, conditions, result, legal_basis. Every formatter takes
+the procedure and a character budget (`max_chars`) and returns lines joined by single newlines: Rasa's
+output channels split a text into several messages at blank lines, so an answer never holds one.
+`format_answer` puts the title first, the aspects in the order asked and the source line last, and
+shares its budget between the aspects so one long section cannot push the others out.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
+import re
+import sys
+from collections.abc import Callable
+from typing import Protocol
+
 from knowledge_base.schemas import ChannelOut, DocumentOut, ProcedureOut
+from vntext import fold
 
 CHANNEL_LABELS = {"direct": "Trực tiếp", "online": "Trực tuyến", "postal": "Qua dịch vụ bưu chính"}
+# Channels listed in this order whatever order the national record gives them in.
+CHANNEL_ORDER = ("direct", "online", "postal")
 UNIT_LABELS = {
     "working_day": "ngày làm việc",
     "day": "ngày",
@@ -23,8 +41,42 @@ SECTION_TITLES = {
     "present": "Giấy tờ phải xuất trình",
     "": "Giấy tờ",
 }
+LEVEL_LABELS = {"xa": "cấp xã", "tinh": "cấp tỉnh", "bo": "cấp bộ (trung ương)"}
+WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
+PORTAL_NAME = "Cổng Dịch vụ công quốc gia"
+PORTAL_URL = "https://dichvucong.gov.vn"
+
 # Beyond this many documents the list is cut, with a pointer to the full record.
 MAX_DOCUMENTS = 25
+# A whole answer stays under Telegram's 4,096-character message limit with room to spare.
+MAX_ANSWER_CHARS = 3500
+# Budget of one aspect when a formatter is called on its own.
+MAX_SECTION_CHARS = 3000
+# One list item (a step, a condition, a fee note): the national texts run to 2,000+ characters.
+MAX_ITEM_CHARS = 400
+# Shorter items where a line only has to name something (a form's document, a legal title).
+MAX_NAME_CHARS = 250
+# Least room for one step in the summary shown when all the steps do not fit.
+MIN_OUTLINE_CHARS = 120
+# Less room than this is not worth a shortened item or another rendering pass.
+MIN_SECTION_CHARS = 80
+
+
+class SectionFormatter(Protocol):
+    """An aspect formatter: the procedure in, Vietnamese lines (single newlines) out."""
+
+    def __call__(
+        self, procedure: ProcedureOut, *, max_chars: int = MAX_SECTION_CHARS, pointer: bool = True
+    ) -> str:
+        """Render one aspect of `procedure` in at most `max_chars` characters.
+
+        `pointer`: whether a shortened section ends with the full record's address; `format_answer`
+        turns it off and points to the record once for the whole answer.
+        """
+
+
+# --------------------------------------------------------------------------------------------
+# Small text helpers
 
 
 def procedure_title(procedure: ProcedureOut) -> str:
@@ -46,6 +98,82 @@ def _money(amount: int) -> str:
     return f"{amount:,}".replace(",", ".") + " đồng"
 
 
+def _date(day: dt.date) -> str:
+    """'26/11/2026 (thứ Năm)'."""
+    return f"{day.strftime('%d/%m/%Y')} ({WEEKDAYS[day.weekday()]})"
+
+
+def _shorten(text: str, limit: int) -> str:
+    """`text` on one line, cut at a word boundary with "…" when longer than `limit`."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: max(limit - 1, 1)]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        # Cut between words, not inside one, when that loses less than half the room.
+        cut = cut[:space]
+    return cut.rstrip(" ,;:.-(") + "…"
+
+
+def _note(text: str, limit: int) -> str:
+    """A free-text note from the record, without its leading bullet, cut to `limit`."""
+    return _shorten(re.sub(r"^[\s\-–+*•]+", "", text), limit)
+
+
+def _tidy(text: str) -> str:
+    """A space before a "(" the scrape glued to the word before it ("Miễn phí(Theo ...)")."""
+    return re.sub(r"(?<=[^\s(])\(", " (", text, count=1)
+
+
+def _full_record(procedure: ProcedureOut) -> str:
+    """Where the complete record can be read."""
+    if procedure.source_url:
+        return f"xem đầy đủ tại {procedure.source_url}"
+    return f"xem đầy đủ trên {PORTAL_NAME} ({PORTAL_URL})"
+
+
+def _fit(lines: list[str], max_chars: int, procedure: ProcedureOut, pointer: bool = True) -> str:
+    """Join `lines` with single newlines, keeping whole lines within `max_chars`.
+
+    When some lines do not fit, a last line says so (and points to the full record when `pointer`
+    is set); the result never exceeds `max_chars` (a budget too small even for that line gets a
+    hard cut).
+    """
+    lines = [" ".join(line.split()) for line in lines]
+    lines = [line for line in lines if line]
+    text = "\n".join(lines)
+    if len(text) <= max_chars:
+        return text
+    marker = f"… (đã rút gọn; {_full_record(procedure)})" if pointer else "… (đã rút gọn)"
+    kept: list[str] = []
+    used = len(marker)
+    for line in lines:
+        if used + len(line) + 1 > max_chars:
+            room = max_chars - used - 1
+            if all(k.endswith(":") for k in kept) and room >= MIN_SECTION_CHARS:
+                # Not even the first item fits: show its beginning rather than nothing.
+                kept.append(_shorten(line, room))
+            break
+        kept.append(line)
+        used += len(line) + 1
+    while len(kept) > 1 and kept[-1].endswith(":"):
+        kept.pop()  # a sub-heading ("Cách nộp:") with nothing under it says nothing
+    text = "\n".join([*kept, marker])
+    return text if len(text) <= max_chars else _cut(text, max_chars)
+
+
+def _cut(text: str, max_chars: int) -> str:
+    """Hard cut keeping line breaks, for budgets too small for anything better."""
+    if len(text) <= max_chars:
+        return text
+    return text[: max(max_chars - 1, 0)].rstrip() + "…" if max_chars > 0 else ""
+
+
+# --------------------------------------------------------------------------------------------
+# Documents
+
+
 def document_line(document: DocumentOut) -> str:
     """One document as a list item: name, form, quantity and kind."""
     details = []
@@ -60,9 +188,16 @@ def document_line(document: DocumentOut) -> str:
     return f"{document.name}{suffix}"
 
 
-def format_documents(procedure: ProcedureOut) -> str:
+def _required_documents(procedure: ProcedureOut) -> list[DocumentOut]:
+    """The documents a citizen brings: explanatory notes left out."""
+    return [d for d in procedure.documents if not d.is_note and d.section != "note"]
+
+
+def format_documents(
+    procedure: ProcedureOut, *, max_chars: int = MAX_SECTION_CHARS, pointer: bool = True
+) -> str:
     """The required documents, grouped by section; explanatory notes left out."""
-    documents = [d for d in procedure.documents if not d.is_note and d.section != "note"]
+    documents = _required_documents(procedure)
     if not documents:
         return "Dữ liệu quốc gia chưa ghi thành phần hồ sơ cho thủ tục này; bạn vui lòng hỏi bộ phận Một cửa."
     lines = ["Hồ sơ cần chuẩn bị:"]
@@ -83,7 +218,15 @@ def format_documents(procedure: ProcedureOut) -> str:
             lines.append(f"{shown}. {document_line(document)}")
     if len(documents) > shown:
         lines.append(f"... và {len(documents) - shown} giấy tờ khác (xem đầy đủ trên Cổng DVC).")
-    return "\n".join(lines)
+    return _fit(lines, max_chars, procedure, pointer)
+
+
+# --------------------------------------------------------------------------------------------
+# Channels: processing time and fee
+
+
+def _has_time(channel: ChannelOut) -> bool:
+    return channel.time_unit == "in_day" or channel.time_value is not None or bool(channel.time_text)
 
 
 def time_text(channel: ChannelOut) -> str:
@@ -99,60 +242,662 @@ def time_text(channel: ChannelOut) -> str:
     return f"{_number(channel.time_value)} {unit}"
 
 
+def _fee_note(channel: ChannelOut) -> str:
+    """The "(...)" note the portal puts after a fee ("160,000 VNĐ(+ cấp lại: 320.000đ)")."""
+    start = channel.fee_text.find("(")
+    if start < 0:
+        return ""
+    note = channel.fee_text[start + 1 :].strip()
+    if note.endswith(")"):
+        note = note[:-1].strip()
+    return note
+
+
 def fee_text(channel: ChannelOut) -> str:
-    """A channel's fee in words."""
+    """A channel's fee in words, with the portal's note on it (cut when long)."""
+    note = _fee_note(channel)
+    suffix = f" ({_note(note, MAX_NAME_CHARS)})" if note else ""
     if channel.fee_kind == "free":
-        return "miễn phí"
+        return f"miễn phí{suffix}"
     if channel.fee_kind == "amount" and channel.fee_amount_vnd is not None:
-        return _money(channel.fee_amount_vnd)
+        # The note often gives the other rates ("cấp lại do bị mất: 400.000đ"), so it stays.
+        return f"{_money(channel.fee_amount_vnd)}{suffix}"
     if channel.fee_kind == "text" and channel.fee_text:
-        return channel.fee_text
+        return _shorten(_tidy(channel.fee_text), MAX_ITEM_CHARS)
     return "chưa có thông tin"
 
 
-def _by_channel(procedure: ProcedureOut, render) -> list[str]:  # type: ignore[no-untyped-def]
-    lines: list[str] = []
-    seen: set[tuple[str, str]] = set()
-    for channel in procedure.channels:
+def _ordered_channels(procedure: ProcedureOut) -> list[ChannelOut]:
+    """The channel rows, direct first, then online, then postal (stable within a channel)."""
+    rank = {name: index for index, name in enumerate(CHANNEL_ORDER)}
+    return sorted(procedure.channels, key=lambda c: rank.get(c.channel, len(rank)))
+
+
+def _channel_names(procedure: ProcedureOut) -> list[str]:
+    """The distinct channels of the procedure, in CHANNEL_ORDER."""
+    names: list[str] = []
+    for channel in _ordered_channels(procedure):
+        if channel.channel not in names:
+            names.append(channel.channel)
+    return names
+
+
+def _by_channel(procedure: ProcedureOut, render: Callable[[ChannelOut], str]) -> list[str]:
+    """One "- Trực tiếp, Trực tuyến: <text>" line per distinct rendering, channels merged."""
+    groups: dict[str, list[str]] = {}
+    for channel in _ordered_channels(procedure):
         label = CHANNEL_LABELS.get(channel.channel, channel.channel)
-        line = f"- {label}: {render(channel)}"
-        if (label, line) not in seen:
-            seen.add((label, line))
-            lines.append(line)
+        labels = groups.setdefault(render(channel), [])
+        if label not in labels:
+            labels.append(label)
+    return [f"- {', '.join(labels)}: {text}" for text, labels in groups.items()]
+
+
+def _unit_note(units: set[str | None]) -> str:
+    """How a due date was counted, from the units of the channels it belongs to."""
+    if units == {"working_day"}:
+        return ", tính theo ngày làm việc, không kể thứ Bảy, Chủ nhật và ngày lễ"
+    if units == {"day"}:
+        return ", tính theo ngày lịch"
+    return ""
+
+
+def _due_date_lines(
+    procedure: ProcedureOut, submitted_on: dt.date | None, due_dates: dict[str, dt.date]
+) -> list[str]:
+    """'Nếu nộp ngày ..., dự kiến có kết quả ngày ...' for the channels given a due date."""
+    units: dict[str, set[str | None]] = {}
+    for channel in procedure.channels:
+        units.setdefault(channel.channel, set()).add(channel.time_unit)
+    rank = {name: index for index, name in enumerate(CHANNEL_ORDER)}
+    keys = sorted(due_dates, key=lambda k: rank.get(k, len(rank)))
+    opening = f"Nếu nộp ngày {_date(submitted_on)}, dự kiến" if submitted_on else "Dự kiến"
+    distinct = {due_dates[k] for k in keys}
+    if len(distinct) == 1:
+        all_units = set().union(*(units.get(k, {None}) for k in keys))
+        day = distinct.pop()
+        lines = [f"{opening} có kết quả ngày {_date(day)}{_unit_note(all_units)}."]
+    else:
+        lines = [f"{opening} có kết quả:"]
+        for key in keys:
+            label = CHANNEL_LABELS.get(key, key)
+            note = _unit_note(units.get(key, {None}))
+            lines.append(f"- {label}: ngày {_date(due_dates[key])}{note}")
+    lines.append(
+        "Thời hạn tính từ khi hồ sơ được tiếp nhận đầy đủ, hợp lệ; "
+        "ngày trả chính thức ghi trên Phiếu hẹn trả kết quả."
+    )
     return lines
 
 
-def format_processing_time(procedure: ProcedureOut) -> str:
-    """Processing time per submission channel."""
-    lines = _by_channel(procedure, time_text)
-    if not lines:
-        return "Dữ liệu quốc gia chưa ghi thời hạn giải quyết cho thủ tục này."
-    return "\n".join(["Thời hạn giải quyết:", *lines])
+def format_processing_time(
+    procedure: ProcedureOut,
+    *,
+    submitted_on: dt.date | None = None,
+    due_dates: dict[str, dt.date] | None = None,
+    max_chars: int = MAX_SECTION_CHARS,
+    pointer: bool = True,
+) -> str:
+    """Processing time per submission channel, with expected result dates when the caller has them.
+
+    Args:
+        procedure: The procedure.
+        submitted_on: The day the citizen means to submit, if known.
+        due_dates: Channel ("direct", "online", "postal") -> expected result date, computed by the
+            caller (working-day calendar with holidays); channels without a date are left out.
+        max_chars: Budget of the section.
+        pointer: Whether a shortened section ends with the full record's address.
+
+    Returns:
+        The section text (single newlines).
+    """
+    known = [c for c in procedure.channels if _has_time(c)]
+    if not known:
+        lines = ["Dữ liệu quốc gia chưa ghi thời hạn giải quyết cho thủ tục này."]
+    else:
+        lines = ["Thời hạn giải quyết:", *_by_channel(procedure, time_text)]
+    # Where the table lost the time, the channel description usually still states it.
+    notes = {c.description for c in procedure.channels if not _has_time(c) and c.description}
+    for note in sorted(notes)[:2]:
+        lines.append(f"Ghi chú trong dữ liệu: {_note(note, MAX_ITEM_CHARS)}")
+    if due_dates:
+        lines += _due_date_lines(procedure, submitted_on, due_dates)
+    elif submitted_on is not None:
+        # Never guess a date: without a unit (or a time at all) there is nothing honest to count.
+        lines.append(
+            f"Chưa tính được ngày dự kiến có kết quả khi nộp ngày {_date(submitted_on)} vì dữ liệu quốc gia "
+            "không ghi rõ thời hạn (số ngày và đơn vị); bạn hỏi bộ phận Một cửa khi nộp hồ sơ."
+        )
+    return _fit(lines, max_chars, procedure, pointer)
 
 
-def format_fee(procedure: ProcedureOut) -> str:
+def _local_fee_note(procedure: ProcedureOut) -> list[str]:
+    if procedure.local and procedure.local.fee_note:
+        return [f"Lưu ý tại địa phương: {procedure.local.fee_note}"]
+    return []
+
+
+def format_fee(procedure: ProcedureOut, *, max_chars: int = MAX_SECTION_CHARS, pointer: bool = True) -> str:
     """Fees per submission channel, with a local fee note where the province added one."""
     lines = _by_channel(procedure, fee_text)
-    if not lines:
+    if all(c.fee_kind == "none" for c in procedure.channels):
         lines = ["Dữ liệu quốc gia chưa ghi phí, lệ phí cho thủ tục này."]
     else:
         lines = ["Phí, lệ phí:", *lines]
-    if procedure.local and procedure.local.fee_note:
-        lines.append(f"Lưu ý tại địa phương: {procedure.local.fee_note}")
-    return "\n".join(lines)
+    return _fit(lines + _local_fee_note(procedure), max_chars, procedure, pointer)
 
 
-ASPECT_FORMATTERS = {
+# --------------------------------------------------------------------------------------------
+# Submission, online service, payment
+
+# A channel description, cut into its bullet points ("- Trực tiếp tại ... - Thời gian tiếp nhận ...").
+_SEGMENT_SPLIT = re.compile(r"\n|(?:^|\s)[-–•*+]\s+")
+# Bullet points saying where or when to submit (folded text) ...
+_WHERE = re.compile(r"\b(tai|nop|gui|cong dich vu|dia diem|tiep nhan|bo phan mot cua|truc tiep)\b")
+# ... and those that only repeat the fee or the processing time, shown elsewhere.
+_NOT_WHERE = re.compile(r"^\W*(phi|le phi|thoi han|trong thoi han|khong qua|\d)")
+
+
+def _where_hint(description: str) -> str:
+    """The parts of a channel description that say where or when to submit ("" if none)."""
+    parts = [p.strip(" ;.") for p in _SEGMENT_SPLIT.split(description)]
+    kept = [p for p in parts if p and _WHERE.search(fold(p)) and not _NOT_WHERE.match(fold(p))]
+    return _shorten("; ".join(kept), MAX_NAME_CHARS) if kept else ""
+
+
+def _agency_lines(procedure: ProcedureOut) -> list[str]:
+    lines: list[str] = []
+    competent, implementing = procedure.competent_agency, procedure.implementing_agency
+    if competent and implementing and fold(competent).strip(" .") == fold(implementing).strip(" ."):
+        lines.append(f"- Cơ quan có thẩm quyền và thực hiện: {competent}")
+    else:
+        if competent:
+            lines.append(f"- Cơ quan có thẩm quyền: {competent}")
+        if implementing:
+            lines.append(f"- Cơ quan thực hiện: {implementing}")
+    if procedure.delegated_agency:
+        lines.append(f"- Cơ quan được ủy quyền: {procedure.delegated_agency}")
+    if procedure.coordinating_agency:
+        lines.append(f"- Cơ quan phối hợp: {_shorten(procedure.coordinating_agency, MAX_NAME_CHARS)}")
+    levels = [LEVEL_LABELS[level] for level in procedure.levels if level in LEVEL_LABELS]
+    if levels:
+        lines.append(f"- Cấp thực hiện: {', '.join(levels)}")
+    if procedure.receiving_address:
+        lines.append(f"- Địa chỉ tiếp nhận: {_shorten(procedure.receiving_address, MAX_ITEM_CHARS)}")
+    return lines
+
+
+def _local_lines(procedure: ProcedureOut) -> list[str]:
+    """What the province added: its own address, opening hours and notes."""
+    local = procedure.local
+    if local is None:
+        return []
+    lines = []
+    if local.agency_address:
+        lines.append(f"- Địa chỉ: {local.agency_address}")
+    if local.opening_hours:
+        lines.append(f"- Giờ làm việc: {local.opening_hours}")
+    if local.notes:
+        lines.append(f"- Ghi chú: {local.notes}")
+    return ["Tại địa phương:", *lines] if lines else []
+
+
+def format_submission(
+    procedure: ProcedureOut, *, max_chars: int = MAX_SECTION_CHARS, pointer: bool = True
+) -> str:
+    """Where and how to submit: agencies, receiving address, channels, the province's own desk."""
+    lines = ["Nơi nộp hồ sơ và cơ quan giải quyết:"]
+    agencies = _agency_lines(procedure)
+    if not any(line.startswith("- Cơ quan") for line in agencies):
+        lines.append(
+            "- Dữ liệu quốc gia không ghi tên cơ quan giải quyết; bạn hỏi bộ phận Một cửa nơi bạn cư trú."
+        )
+    lines += agencies
+    channels = _channel_names(procedure)
+    if channels:
+        lines.append("Cách nộp:")
+        for name in channels:
+            label = CHANNEL_LABELS.get(name, name)
+            hints = [_where_hint(c.description) for c in procedure.channels if c.channel == name]
+            hint = next((h for h in hints if h), "")
+            if name == "online" and not hint:
+                hint = f"qua {PORTAL_NAME} ({PORTAL_URL})"
+            if not hint:
+                lines.append(f"- {label}")
+            elif fold(hint).startswith(fold(label)):
+                lines.append(f"- {hint}")  # "Trực tiếp tại ..." already names the channel
+            else:
+                lines.append(f"- {label}: {hint}")
+    else:
+        lines.append("Dữ liệu quốc gia không ghi hình thức nộp hồ sơ (trực tiếp, trực tuyến, bưu chính).")
+    lines += _local_lines(procedure)
+    return _fit(lines, max_chars, procedure, pointer)
+
+
+def _offline_channels_text(procedure: ProcedureOut) -> str:
+    """'trực tiếp hoặc qua dịch vụ bưu chính' for the non-online channels the procedure has."""
+    names = [CHANNEL_LABELS[n].lower() for n in _channel_names(procedure) if n in ("direct", "postal")]
+    return " hoặc ".join(names)
+
+
+def _has_online(procedure: ProcedureOut) -> bool:
+    return "online" in _channel_names(procedure) or procedure.online_level in ("full", "partial")
+
+
+def format_online(
+    procedure: ProcedureOut, *, max_chars: int = MAX_SECTION_CHARS, pointer: bool = True
+) -> str:
+    """Whether the procedure can be done online, how far (toàn trình / một phần) and where."""
+    if not _has_online(procedure):
+        offline = _offline_channels_text(procedure)
+        if not offline:
+            lines = [
+                "Dữ liệu quốc gia không ghi hình thức nộp hồ sơ của thủ tục này, "
+                "kể cả có nộp trực tuyến được hay không; bạn vui lòng hỏi bộ phận Một cửa."
+            ]
+        else:
+            lines = [
+                "Theo dữ liệu quốc gia, thủ tục này chưa có hình thức nộp trực tuyến: "
+                f"bạn nộp hồ sơ {offline}."
+            ]
+        return _fit(lines, max_chars, procedure, pointer)
+    if procedure.online_level == "full":
+        lines = [
+            "Có thể làm trực tuyến toàn trình: bạn khai, nộp hồ sơ, nộp phí (nếu có) và nhận kết quả "
+            "hoàn toàn qua mạng, không phải đến cơ quan."
+        ]
+    elif procedure.online_level == "partial":
+        lines = [
+            "Có thể nộp trực tuyến một phần: bạn khai và nộp hồ sơ qua mạng, nhưng vẫn phải đến cơ quan "
+            "ở một số bước (ví dụ xuất trình bản chính, đối chiếu giấy tờ hoặc nhận kết quả)."
+        ]
+    else:
+        lines = [
+            "Có thể nộp hồ sơ trực tuyến. Dữ liệu quốc gia không ghi rõ là toàn trình (làm hết qua mạng, "
+            "kể cả nhận kết quả) hay một phần (vẫn phải đến cơ quan ở một số bước)."
+        ]
+    lines.append(
+        f"Nơi nộp: {PORTAL_NAME} {PORTAL_URL}, đăng nhập bằng tài khoản định danh điện tử VNeID, "
+        f"tìm thủ tục theo tên hoặc mã {procedure.code}, khai thông tin, đính kèm bản chụp hoặc bản "
+        "điện tử các giấy tờ rồi nộp."
+    )
+    online_rows = [c for c in _ordered_channels(procedure) if c.channel == "online"]
+    times = {time_text(c) for c in online_rows if _has_time(c)}
+    if times:
+        lines.append(f"Thời hạn khi nộp trực tuyến: {'; '.join(sorted(times))}.")
+    notes = {c.description for c in online_rows if c.description}
+    for note in sorted(notes)[:1]:
+        lines.append(f"Ghi chú trong dữ liệu: {_note(note, MAX_ITEM_CHARS)}")
+    return _fit(lines, max_chars, procedure, pointer)
+
+
+def _is_free(procedure: ProcedureOut) -> bool:
+    return bool(procedure.channels) and all(c.fee_kind == "free" for c in procedure.channels)
+
+
+def format_payment(
+    procedure: ProcedureOut, *, max_chars: int = MAX_SECTION_CHARS, pointer: bool = True
+) -> str:
+    """Whether and how fees can be paid online, from the fee data and the online-payment flag."""
+    local = _local_fee_note(procedure)
+    if _is_free(procedure):
+        lines = ["Theo dữ liệu quốc gia, thủ tục này không thu phí, lệ phí nên bạn không phải thanh toán."]
+        notes = {_fee_note(c) for c in procedure.channels} - {""}
+        lines += [f"Ghi chú: {_note(note, MAX_NAME_CHARS)}" for note in sorted(notes)[:1]]
+        return _fit(lines + local, max_chars, procedure, pointer)
+    if all(c.fee_kind == "none" for c in procedure.channels):
+        lines = ["Dữ liệu quốc gia không ghi phí, lệ phí của thủ tục này."]
+    else:
+        lines = ["Phí, lệ phí:", *_by_channel(procedure, fee_text)]
+    means = "thẻ ATM nội địa, thẻ quốc tế, Internet Banking, ví điện tử hoặc quét mã QR"
+    if procedure.online_payment is True:
+        lines.append(
+            f"Có thể thanh toán trực tuyến: khi nộp hồ sơ trên {PORTAL_NAME} ({PORTAL_URL}), bạn trả "
+            f"phí, lệ phí qua nền tảng thanh toán của Cổng bằng {means}."
+        )
+    elif procedure.online_payment is False:
+        lines.append(
+            "Theo dữ liệu quốc gia, thủ tục này chưa hỗ trợ thanh toán trực tuyến: bạn nộp phí, lệ phí "
+            "tại nơi nộp hồ sơ theo hướng dẫn của cơ quan tiếp nhận."
+        )
+    elif _has_online(procedure):
+        lines.append(
+            "Dữ liệu quốc gia không ghi thủ tục này có thanh toán trực tuyến hay không. Nếu bạn nộp "
+            f"trực tuyến và thủ tục có hỗ trợ, {PORTAL_NAME} hiện bước thanh toán ({means}); "
+            "nếu không, bạn nộp phí tại nơi tiếp nhận hồ sơ."
+        )
+    else:
+        lines.append(
+            "Thủ tục này không có hình thức nộp trực tuyến, nên phí, lệ phí (nếu có) được nộp tại nơi "
+            "tiếp nhận hồ sơ theo hướng dẫn của cơ quan."
+        )
+    return _fit(lines + local, max_chars, procedure, pointer)
+
+
+# --------------------------------------------------------------------------------------------
+# Steps
+
+_STEP_HEAD = re.compile(r"[-–+*•\s]*bước\s*\d", re.IGNORECASE)
+_NOTE_HEAD = re.compile(r"[^\w]*(?:lưu ý|ghi chú|chú ý)\b", re.IGNORECASE)
+_MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("plus", re.compile(r"\s*\+{1,2}\s*")),
+    ("dash", re.compile(r"\s*[-–•]\s*")),
+    ("star", re.compile(r"\s*\*\s*")),
+    ("roman", re.compile(r"\s*\(?(?:i{1,3}|iv|v|vi{1,3})\)\s*", re.IGNORECASE)),
+    ("letter", re.compile(r"\s*[a-zđ]\)\s*")),
+    ("digit", re.compile(r"\s*\(?\d{1,2}[.)]\s+")),
+)
+
+
+def _marker(line: str) -> tuple[str, str]:
+    """The bullet kind of a step line and the line without its bullet."""
+    for kind, pattern in _MARKERS:
+        found = pattern.match(line)
+        if found and found.end() < len(line):
+            return kind, line[found.end() :]
+    return "plain", line.strip()
+
+
+def _split_steps(lines: list[str]) -> tuple[list[tuple[str, list[str]]], bool]:
+    """Group step lines into (step, its detail lines); also tell whether the record numbers them.
+
+    Records that number their steps ("Bước 1: ...") keep that numbering and every other line is a
+    detail of the step above it. Otherwise the bullet kind of the first line marks the steps
+    ("- ...", "a) ...") and a "Lưu ý:" line starts notes, which are details of the last step rather
+    than steps of their own.
+    """
+    numbered = any(_STEP_HEAD.match(line) for line in lines)
+    top_kind = _marker(lines[0])[0] if lines else "plain"
+    steps: list[tuple[str, list[str]]] = []
+    in_notes = False
+    for line in lines:
+        if numbered:
+            is_head = bool(_STEP_HEAD.match(line))
+            head = _marker(line)[1] if is_head else line
+        else:
+            kind, head = _marker(line)
+            in_notes = in_notes or bool(_NOTE_HEAD.match(line))
+            is_head = kind == top_kind and not in_notes
+        if is_head or not steps:
+            steps.append((head, []))
+        else:
+            steps[-1][1].append(line)
+    return steps, numbered
+
+
+def format_steps(procedure: ProcedureOut, *, max_chars: int = MAX_SECTION_CHARS, pointer: bool = True) -> str:
+    """The steps (trình tự thực hiện), numbered; a summary of each step when the details do not fit."""
+    steps, numbered = _split_steps(procedure.steps)
+    if not steps:
+        return "Dữ liệu quốc gia không ghi trình tự thực hiện của thủ tục này."
+
+    def step_line(index: int, text: str, limit: int) -> str:
+        # "Bước 2: ..." already carries its number; other steps get one.
+        text = _shorten(text, limit)
+        return text if numbered else f"{index}. {text}"
+
+    full = ["Trình tự thực hiện:"]
+    for index, (head, details) in enumerate(steps, start=1):
+        full.append(step_line(index, head, MAX_ITEM_CHARS))
+        full += [_shorten(detail, MAX_ITEM_CHARS) for detail in details]
+    if len("\n".join(full)) <= max_chars or len(steps) < 2:
+        return _fit(full, max_chars, procedure, pointer)
+    # Too long: every step, each cut to its share, tells the citizen more than the first steps in
+    # full. A step's share runs on into its details ("Bước 2: Cơ quan tiếp nhận thực hiện: ...").
+    closing = [f"Chi tiết từng bước: {_full_record(procedure)}."] if pointer else []
+    share = (max_chars - sum(len(line) for line in closing) - 60) // len(steps) - 5
+    limit = min(MAX_ITEM_CHARS, max(share, MIN_OUTLINE_CHARS))
+    summary = ["Trình tự thực hiện (tóm tắt từng bước):"]
+    for index, (head, details) in enumerate(steps, start=1):
+        # A "Lưu ý" block closing a step is not part of what the step does.
+        kept = [_marker(line)[1] for line in itertools.takewhile(lambda x: not _NOTE_HEAD.match(x), details)]
+        # "Bước 2: Nộp hồ sơ" + its first detail reads "Bước 2: Nộp hồ sơ: Người đề nghị ...".
+        glue = " " if re.search(r"[.:;,]$", head) else ": "
+        summary.append(step_line(index, glue.join([head, " ".join(kept)]) if kept else head, limit))
+    return _fit(summary + closing, max_chars, procedure, pointer)
+
+
+# --------------------------------------------------------------------------------------------
+# Forms, conditions, result, legal basis
+
+_FORM_WORD = re.compile(r"\bmẫu\b", re.IGNORECASE)
+
+
+def format_forms(procedure: ProcedureOut, *, max_chars: int = MAX_SECTION_CHARS, pointer: bool = True) -> str:
+    """The form templates named in the documents, and where to get them."""
+    documents = _required_documents(procedure)
+    with_form: dict[str, str] = {}
+    for document in documents:
+        if document.form_name and document.form_name not in with_form:
+            with_form[document.form_name] = document.name
+    page = procedure.source_url or PORTAL_URL
+    where = f"Lấy mẫu: mục Thành phần hồ sơ trên trang thủ tục {page}, hoặc xin tại nơi nộp hồ sơ."
+    if with_form:
+        lines = ["Mẫu đơn, tờ khai:"]
+        for index, (form, name) in enumerate(with_form.items(), start=1):
+            lines.append(f"{index}. {_shorten(name, MAX_NAME_CHARS)}: tệp mẫu {form}")
+        return _fit([*lines, where], max_chars, procedure, pointer)
+    # No template attached: documents still often say they follow a form ("Tờ khai ... theo mẫu").
+    templated = [d.name for d in documents if _FORM_WORD.search(d.name)]
+    if templated:
+        lines = ["Dữ liệu quốc gia không đính kèm tệp mẫu, nhưng các giấy tờ sau phải làm theo mẫu quy định:"]
+        lines += [f"- {_shorten(name, MAX_NAME_CHARS)}" for name in templated]
+        return _fit([*lines, where], max_chars, procedure, pointer)
+    return _fit(["Dữ liệu quốc gia không nêu mẫu đơn, tờ khai nào cho thủ tục này."], max_chars, procedure)
+
+
+def format_conditions(
+    procedure: ProcedureOut, *, max_chars: int = MAX_SECTION_CHARS, pointer: bool = True
+) -> str:
+    """Who may apply and the conditions to meet."""
+    lines: list[str] = []
+    if procedure.applicants:
+        lines.append(f"Đối tượng thực hiện: {_shorten(procedure.applicants, MAX_ITEM_CHARS)}")
+    conditions = [line for line in procedure.conditions.split("\n") if line.strip()]
+    if conditions:
+        lines.append("Yêu cầu, điều kiện thực hiện:")
+        lines += [_shorten(line, MAX_ITEM_CHARS) for line in conditions]
+    else:
+        lines.append("Dữ liệu quốc gia không nêu yêu cầu, điều kiện riêng cho thủ tục này.")
+    return _fit(lines, max_chars, procedure, pointer)
+
+
+def format_result(
+    procedure: ProcedureOut, *, max_chars: int = MAX_SECTION_CHARS, pointer: bool = True
+) -> str:
+    """The result document(s) the citizen receives."""
+    results = [line for line in procedure.result.split("\n") if line.strip()]
+    if not results:
+        return "Dữ liệu quốc gia không ghi kết quả giải quyết của thủ tục này."
+    lines = ["Kết quả giải quyết:", *(f"- {_shorten(line, MAX_ITEM_CHARS)}" for line in results)]
+    return _fit(lines, max_chars, procedure, pointer)
+
+
+# Titles that only name the kind of text ("Nghị định"): the number is the useful part.
+_GENERIC_TITLES = frozenset(
+    fold(t)
+    for t in (
+        "luật",
+        "bộ luật",
+        "nghị định",
+        "thông tư",
+        "thông tư liên tịch",
+        "quyết định",
+        "nghị quyết",
+        "pháp lệnh",
+        "chỉ thị",
+        "văn bản hợp nhất",
+    )
+)
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", fold(text))
+
+
+# Rank of a legal text from its number's issuer suffix (59/2020/QH14, 168/2025/NĐ-CP, ...).
+_LEGAL_RANKS = (("qh", 0), ("ubtvqh", 1), ("nq", 2), ("nd", 3), ("qd", 4), ("tt", 5))
+
+
+def _legal_rank(number: str) -> int:
+    suffix = _squash(number).rsplit("/", 1)[-1]
+    return next((rank for prefix, rank in _LEGAL_RANKS if suffix.startswith(prefix)), len(_LEGAL_RANKS))
+
+
+def _informative(title: str, number: str) -> int:
+    """How much a title says beyond the number it carries (a bare "47/2019/TT-BTC" says nothing)."""
+    return len(_squash(title).replace(_squash(number), "")) if number else len(_squash(title))
+
+
+def _legal_line(title: str, number: str) -> str:
+    title = _shorten(title, MAX_NAME_CHARS)
+    if not number:
+        return title
+    if not title or _squash(number) in _squash(title):
+        return title or number
+    if fold(title).strip(" .:;") in _GENERIC_TITLES:
+        return f"{title.strip(' .:;')} số {number}"
+    return f"{title.rstrip(' .;:')} (số {number})"
+
+
+def format_legal_basis(
+    procedure: ProcedureOut, *, max_chars: int = MAX_SECTION_CHARS, pointer: bool = True
+) -> str:
+    """The legal bases, title and number, each text once."""
+    # The national data lists some texts twice ("Nghị định" / "101/2024/NĐ-CP" and again):
+    # keep one row per number, the one with the most telling title.
+    chosen: dict[str, tuple[str, str]] = {}
+    for basis in procedure.legal_bases:
+        key = _squash(basis.number) or _squash(basis.title)
+        if not key:
+            continue
+        known = chosen.get(key)
+        if known is None or _informative(basis.title, basis.number) > _informative(*known):
+            chosen[key] = (basis.title, basis.number)
+    if not chosen:
+        return "Dữ liệu quốc gia không ghi căn cứ pháp lý của thủ tục này."
+    # Laws first, then resolutions, decrees, decisions and circulars: the order citizens ask in
+    # ("theo luật nào, nghị định nào"), whatever order the portal listed them in.
+    ordered = sorted(chosen.values(), key=lambda basis: _legal_rank(basis[1]))
+    lines = ["Căn cứ pháp lý:"]
+    lines += [f"{i}. {_legal_line(t, n)}" for i, (t, n) in enumerate(ordered, start=1)]
+    return _fit(lines, max_chars, procedure, pointer)
+
+
+# --------------------------------------------------------------------------------------------
+# The whole answer
+
+ASPECT_FORMATTERS: dict[str, SectionFormatter] = {
     "documents": format_documents,
     "processing_time": format_processing_time,
     "fee": format_fee,
+    "submission": format_submission,
+    "online": format_online,
+    "payment": format_payment,
+    "steps": format_steps,
+    "forms": format_forms,
+    "conditions": format_conditions,
+    "result": format_result,
+    "legal_basis": format_legal_basis,
 }
 
 
-def format_answer(procedure: ProcedureOut, aspects: list[str], *, source_name: str) -> str:
-    """One combined answer: the procedure's title, each aspect asked, and the source line."""
-    parts = [procedure_title(procedure)]
-    parts += [ASPECT_FORMATTERS[aspect](procedure) for aspect in aspects if aspect in ASPECT_FORMATTERS]
-    parts.append(source_line(procedure, source_name))
+def not_offered_line(procedure: ProcedureOut) -> str:
+    """The warning that opens every answer about a procedure the province does not offer ("" if offered)."""
+    if procedure.local is None or not procedure.local.not_offered:
+        return ""
+    line = (
+        "Lưu ý: thủ tục này hiện KHÔNG được thực hiện tại địa phương; bạn vui lòng hỏi bộ phận "
+        "Một cửa để biết nơi thực hiện."
+    )
+    if procedure.local.notes:
+        line += f" Ghi chú: {_shorten(procedure.local.notes, MAX_ITEM_CHARS)}"
+    return line
+
+
+def _budgets(lengths: list[int], total: int) -> list[int]:
+    """Share `total` characters between sections: short ones whole, the rest split evenly."""
+    budgets = list(lengths)
+    remaining = total
+    pending = sorted(range(len(lengths)), key=lambda i: lengths[i])
+    while pending:
+        share = remaining // len(pending)
+        index = pending[0]
+        if lengths[index] <= share:
+            remaining -= lengths[index]
+            pending.pop(0)
+            continue
+        for index in pending:
+            budgets[index] = max(share, 0)
+        break
+    return budgets
+
+
+def format_answer(
+    procedure: ProcedureOut,
+    aspects: list[str],
+    *,
+    source_name: str,
+    submitted_on: dt.date | None = None,
+    due_dates: dict[str, dt.date] | None = None,
+    max_chars: int = MAX_ANSWER_CHARS,
+) -> str:
+    """One combined answer: the procedure's title, each aspect asked, and the source line.
+
+    Args:
+        procedure: The procedure's full record.
+        aspects: Aspect names in the order asked; unknown names and repeats are skipped.
+        source_name: Where the national data comes from, for the source line.
+        submitted_on: The day the citizen means to submit (for the processing-time aspect).
+        due_dates: Channel -> expected result date, computed by the caller in working days.
+        max_chars: Cap of the whole answer; long sections are shortened with a pointer to the
+            full record.
+
+    Returns:
+        The answer, lines separated by single newlines (never a blank line).
+    """
+    head = [procedure_title(procedure)]
+    warning = not_offered_line(procedure)
+    if warning:
+        head.append(warning)
+    tail = [source_line(procedure, source_name)]
+    wanted = [a for a in dict.fromkeys(aspects) if a in ASPECT_FORMATTERS]
+
+    def render(aspect: str, limit: int, pointer: bool) -> str:
+        if aspect == "processing_time":
+            return format_processing_time(
+                procedure, submitted_on=submitted_on, due_dates=due_dates, max_chars=limit, pointer=pointer
+            )
+        return ASPECT_FORMATTERS[aspect](procedure, max_chars=limit, pointer=pointer)
+
+    # Every section in full first; only when they do not fit together are the long ones shortened,
+    # each to its share, with one pointer to the full record for the whole answer.
+    full = [render(aspect, sys.maxsize, True) for aspect in wanted]
+    fixed = sum(len(line) + 1 for line in head + tail)
+    room = max(max_chars - fixed - max(len(wanted) - 1, 0), 0)
+    sections = full
+    if sum(len(text) for text in full) > room:
+        tail.insert(0, f"Câu trả lời đã được rút gọn; {_full_record(procedure)}.")
+        room = max(room - len(tail[0]) - 1, 0)
+        budgets = _budgets([len(text) for text in full], room)
+        for _ in range(5):
+            sections = [
+                text if len(text) <= budget else render(aspect, budget, False)
+                for aspect, text, budget in zip(wanted, full, budgets, strict=True)
+            ]
+            # Sections are cut at line ends, so they leave part of their share unused: hand that
+            # spare room to the shortened ones and render them again.
+            spare = room - sum(len(text) for text in sections)
+            shortened = [i for i, text in enumerate(full) if len(text) > budgets[i]]
+            if spare < MIN_SECTION_CHARS or not shortened:
+                break
+            for index in shortened:
+                budgets[index] = len(sections[index]) + spare // len(shortened)
     # Single line breaks only: Rasa's output channels split a text into several messages at blank lines.
-    return "\n".join(parts)
+    body = [line for part in head + sections for line in part.split("\n") if line.strip()]
+    answer = "\n".join([*body, *tail])
+    if len(answer) > max_chars:
+        # Only a title or warning longer than the whole budget gets here: keep the closing lines.
+        closing = "\n".join(tail)
+        answer = _cut("\n".join(body), max_chars - len(closing) - 1) + "\n" + closing
+    return answer

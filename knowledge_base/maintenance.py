@@ -9,8 +9,10 @@ from alembic.config import Config
 
 from knowledge_base.db import get_engine, session_scope
 from knowledge_base.dossiers import load_demo_dossiers
+from knowledge_base.faq import load_faq_seed
 from knowledge_base.importer import ImportReport, load_aliases, load_seed
 from knowledge_base.settings import get_settings
+from knowledge_base.workdays import load_days_off_seed
 
 ALEMBIC_INI = Path(__file__).resolve().parent / "alembic.ini"
 
@@ -26,11 +28,16 @@ def migrate(database_url: str | None = None) -> None:
 
 
 def setup_database(database_url: str | None = None) -> ImportReport:
-    """Migrate, then upsert the shipped seed (procedures, aliases, demo dossiers); safe to run again."""
+    """Migrate, then upsert the shipped seed; safe to run again, never overwrites a staff edit.
+
+    The seed: procedures, aliases, demo dossiers, the starter FAQ and the announced days off.
+    """
     migrate(database_url)
     with session_scope(database_url) as session:
         report = load_seed(session)
         load_aliases(session)
         load_demo_dossiers(session)
+        load_faq_seed(session)
+        load_days_off_seed(session)
         session.commit()
     return report

@@ -82,7 +82,8 @@ class Procedure(Base):
     doubtful: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # Hash of the imported national record: an identical re-import is recognised without a deep compare.
     content_hash: Mapped[str] = mapped_column(String(64), default="")
-    imported_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    # Indexed: the search index checks max(imported_at) to notice a re-import.
+    imported_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, index=True)
 
     channels: Mapped[list[SubmissionChannel]] = relationship(
         back_populates="procedure", cascade="all, delete-orphan", order_by="SubmissionChannel.position"
@@ -202,6 +203,8 @@ class FaqEntry(Base):
     __tablename__ = "faq_entry"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Set on entries that come from the shipped seed, so re-seeding never overwrites a staff edit.
+    seed_key: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
     answer: Mapped[str] = mapped_column(Text)
     procedure_id: Mapped[int | None] = mapped_column(
         ForeignKey("procedure.id", ondelete="SET NULL"), nullable=True
@@ -282,3 +285,76 @@ class AuditLog(Base):
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
+
+
+class DayOff(Base):
+    """A calendar exception for working-day counting, kept by staff.
+
+    ``kind`` is "off" for an extra day off the government announces (e.g. a bridge day beside Tết or
+    2 September) and "working" for a Saturday or Sunday declared a make-up working day.
+    """
+
+    __tablename__ = "day_off"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, unique=True, index=True)
+    kind: Mapped[str] = mapped_column(String(16), default="off")
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[str] = mapped_column(String(128), default="seed")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class HandoffTicket(Base):
+    """A conversation handed over to one-stop-desk staff; the bot stays quiet while it is open."""
+
+    __tablename__ = "handoff_ticket"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(128), index=True)
+    channel: Mapped[str] = mapped_column(String(32), default="")
+    # asked (the citizen asked for a person) | fallback (two misunderstandings in a row) | dossier
+    reason: Mapped[str] = mapped_column(String(32))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    # open | released (back to the bot) | closed
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    released_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    released_by: Mapped[str] = mapped_column(String(128), default="")
+
+
+class AnswerRating(Base):
+    """A citizen's 👍/👎 on one answer, stored with the answer it rates."""
+
+    __tablename__ = "answer_rating"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(128), index=True)
+    channel: Mapped[str] = mapped_column(String(32), default="")
+    # +1 or -1
+    rating: Mapped[int] = mapped_column(Integer)
+    answer_type: Mapped[str] = mapped_column(String(32), default="")
+    procedure_code: Mapped[str] = mapped_column(String(32), default="")
+    aspects: Mapped[list[str]] = mapped_column(JSON, default=list)
+    faq_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    question: Mapped[str] = mapped_column(Text, default="")
+    answer: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, index=True)
+
+
+class UnansweredQuestion(Base):
+    """A question the assistant could not answer or answered with low confidence (the staff inbox)."""
+
+    __tablename__ = "unanswered_question"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(128), index=True)
+    channel: Mapped[str] = mapped_column(String(32), default="")
+    # Redacted before storing: no CCCD or phone numbers.
+    text: Mapped[str] = mapped_column(Text)
+    intent: Mapped[str] = mapped_column(String(64), default="")
+    confidence: Mapped[float] = mapped_column(Float, default=0.0)
+    # fallback | no_procedure | out_of_scope
+    reason: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, index=True)

@@ -27,6 +27,16 @@ class Settings(BaseSettings):
     dossier_source_url: str = ""
     dossier_source_token: str = ""
     dossier_source_timeout: float = 5.0
+    # What the assistant tells a citizen when it hands over to people.
+    desk_hotline: str = "1022"
+    desk_hours: str = (
+        "Bộ phận Một cửa làm việc từ thứ Hai đến thứ Sáu (sáng 7h30–11h30, chiều 13h30–17h00) "
+        "và sáng thứ Bảy (7h30–11h30)"
+    )
+    # How long a handed-over conversation stays with staff before the bot answers again.
+    handoff_timeout_minutes: float = 30.0
+    # Wrong dossier checks (code + last 4 phone digits) allowed per conversation.
+    dossier_max_tries: int = 3
 
     @field_validator("profile")
     @classmethod

@@ -8,13 +8,12 @@ on `Message`s, and inspect the tokens.
 from __future__ import annotations
 
 import unicodedata
-from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.graph import ExecutionContext
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
 from rasa.nlu.constants import TOKENS_NAMES
@@ -31,16 +30,6 @@ import bot.tokenizer
 from bot.tokenizer import VietnameseTokenizer
 from vntext import fold
 from vntext.patterns import PROTECTED_PATTERNS, find_protected
-
-
-@pytest.fixture(scope="module")
-def model_storage(tmp_path_factory: pytest.TempPathFactory) -> LocalModelStorage:
-    return LocalModelStorage(Path(tmp_path_factory.mktemp("model_storage")))
-
-
-@pytest.fixture(scope="module")
-def execution_context() -> ExecutionContext:
-    return ExecutionContext(GraphSchema({}), "test-model")
 
 
 def make_tokenizer(

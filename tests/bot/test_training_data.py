@@ -12,10 +12,32 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_rasa_data_validate_passes() -> None:
     result = subprocess.run(
-        [str(Path(sys.executable).parent / "rasa"), "data", "validate", "--data", "nlu_data",
-         "--domain", "domain.yml", "--config", "config.yml", "--fail-on-warnings"],
+        [
+            str(Path(sys.executable).parent / "rasa"),
+            "data",
+            "validate",
+            "--data",
+            "nlu_data",
+            "--domain",
+            "domain.yml",
+            "--config",
+            "config.yml",
+            "--fail-on-warnings",
+        ],
         cwd=ROOT,
         env=os.environ | {"RASA_TELEMETRY_ENABLED": "false"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+
+
+def test_generated_training_data_is_current() -> None:
+    """nlu_data/nlu/*.yml (but choices.yml) come from scripts/gen_nlu_examples.py: edit the script."""
+    result = subprocess.run(
+        [sys.executable, "scripts/gen_nlu_examples.py", "--check"],
+        cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=300,

@@ -1,0 +1,121 @@
+"""Helpers shared by the actions: reading the tracker, running database work off the event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from rasa_sdk import Tracker
+from sqlalchemy.orm import Session
+
+from knowledge_base.conversations import record_unanswered
+from knowledge_base.db import session_scope
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+# Answers a citizen can rate with 👍/👎.
+RATED_TYPES = ("procedure_answer", "faq_answer")
+RATING_BUTTONS = [
+    {"title": "👍", "payload": '/rate_answer{"rating": "up"}'},
+    {"title": "👎", "payload": '/rate_answer{"rating": "down"}'},
+]
+
+
+async def in_session(work: Callable[[Session], T], *, commit: bool = False) -> T:
+    """Run `work(session)` in a worker thread with its own short-lived session.
+
+    rasa-sdk runs actions on one event loop: a slow query done inline would stall every conversation.
+    """
+
+    def run() -> T:
+        with session_scope() as session:
+            result = work(session)
+            if commit:
+                session.commit()
+            return result
+
+    return await asyncio.to_thread(run)
+
+
+def user_text(tracker: Tracker) -> str:
+    """The latest user message's text."""
+    return str((tracker.latest_message or {}).get("text") or "")
+
+
+def intent_of(tracker: Tracker) -> tuple[str, float]:
+    """The latest user message's intent name and confidence."""
+    intent = (tracker.latest_message or {}).get("intent") or {}
+    return str(intent.get("name") or ""), float(intent.get("confidence") or 0.0)
+
+
+def entity_values(tracker: Tracker, entity: str) -> list[str]:
+    """Values of one entity type in the latest user message, in order, without repeats."""
+    values: list[str] = []
+    for item in (tracker.latest_message or {}).get("entities") or []:
+        value = item.get("value")
+        if item.get("entity") == entity and isinstance(value, str) and value not in values:
+            values.append(value)
+    return values
+
+
+def channel_of(tracker: Tracker) -> str:
+    """The input channel of the latest user message ("rest", "telegram", ...)."""
+    return str(tracker.get_latest_input_channel() or "")
+
+
+def last_rated_answer(tracker: Tracker) -> tuple[dict[str, Any], str, str] | None:
+    """The latest bot answer that can be rated: (its custom payload, its text, the question before it)."""
+    events = list(tracker.events)
+    for index in range(len(events) - 1, -1, -1):
+        event = events[index]
+        if event.get("event") != "bot":
+            continue
+        custom = (event.get("data") or {}).get("custom") or {}
+        if custom.get("type") not in RATED_TYPES:
+            continue
+        text = str(event.get("text") or "")
+        if not text:
+            # The custom payload may come as its own message right after the text.
+            for earlier in reversed(events[:index]):
+                if earlier.get("event") == "bot" and earlier.get("text"):
+                    text = str(earlier["text"])
+                    break
+                if earlier.get("event") == "user":
+                    break
+        question = next(
+            (str(e.get("text") or "") for e in reversed(events[:index]) if e.get("event") == "user"), ""
+        )
+        return custom, text, question
+    return None
+
+
+def recent_user_texts(tracker: Tracker, limit: int = 6) -> list[str]:
+    """The last user messages of the conversation, oldest first."""
+    texts = [str(e.get("text") or "") for e in tracker.events if e.get("event") == "user" and e.get("text")]
+    return texts[-limit:]
+
+
+async def log_unanswered(tracker: Tracker, reason: str) -> None:
+    """Put the latest question into the staff inbox (redacted); never fail the answer over it."""
+    intent, confidence = intent_of(tracker)
+    text = user_text(tracker)
+    if not text or text.startswith("/"):
+        return
+    try:
+        await in_session(
+            lambda session: record_unanswered(
+                session,
+                conversation_id=tracker.sender_id,
+                channel=channel_of(tracker),
+                text=text,
+                intent=intent,
+                confidence=confidence,
+                reason=reason,
+            ),
+            commit=True,
+        )
+    except Exception:
+        logger.exception("could not record an unanswered question (reason=%s)", reason)
