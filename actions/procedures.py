@@ -170,9 +170,14 @@ _LEGAL_ADVICE_RE = re.compile(
 )
 
 
+# "Thủ tục ghi chú ly hôn", "hồ sơ bồi thường nhà nước": asking for the procedure itself, not a judgement.
+_PROCEDURAL_FRAMING_RE = re.compile(r"\b(?:thu tuc|ho so|giay to|mau don|to khai)\b")
+
+
 def looks_like_legal_advice(text: str) -> bool:
     """Whether a message asks for a legal judgement (inheritance, divorce, penalties, disputes ...)."""
-    return bool(_LEGAL_ADVICE_RE.search(fold(text)))
+    folded = fold(text)
+    return bool(_LEGAL_ADVICE_RE.search(folded)) and not _PROCEDURAL_FRAMING_RE.search(folded)
 
 
 def says_something(text: str) -> bool:

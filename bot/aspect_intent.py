@@ -32,6 +32,7 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.aspects import ASPECTS
 from vntext import fold
 
 # What separates two questions in one message: punctuation or a joining word (folded text).
@@ -54,20 +55,7 @@ class AspectIntentResolver(GraphComponent, IntentClassifier):
             # The entity type of the aspects (bot.aspects.AspectExtractor).
             "entity": "aspect",
             # Intents this component may replace: the procedure questions.
-            "procedure_intents": [
-                "ask_documents",
-                "ask_processing_time",
-                "ask_fee",
-                "ask_submission",
-                "ask_online",
-                "ask_payment",
-                "ask_steps",
-                "ask_forms",
-                "ask_conditions",
-                "ask_result",
-                "ask_legal_basis",
-                "ask_procedure",
-            ],
+            "procedure_intents": [*(f"ask_{aspect}" for aspect in ASPECTS), "ask_procedure"],
             # How many distinct aspects a message must ask before its first one decides.
             "min_aspects": 2,
         }

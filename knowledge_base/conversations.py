@@ -34,11 +34,16 @@ class TicketView:
 
     id: int
     status: str
+    # Always timezone-aware (UTC), also when SQLite hands back a naive value.
     expires_at: dt.datetime
 
     def active(self, now: dt.datetime | None = None) -> bool:
         """Open and not yet timed out."""
-        return self.status == "open" and (now or _now()) < _aware(self.expires_at)
+        return self.status == "open" and (now or _now()) < self.expires_at
+
+
+def _view(ticket: HandoffTicket) -> TicketView:
+    return TicketView(ticket.id, ticket.status, _aware(ticket.expires_at))
 
 
 def create_handoff(
@@ -61,7 +66,7 @@ def create_handoff(
         existing.expires_at = now + timeout
         existing.summary = redact(summary)
         session.flush()
-        return TicketView(existing.id, existing.status, existing.expires_at)
+        return _view(existing)
     ticket = HandoffTicket(
         conversation_id=conversation_id[:_ID_MAX],
         channel=channel[:32],
@@ -73,13 +78,13 @@ def create_handoff(
     )
     session.add(ticket)
     session.flush()
-    return TicketView(ticket.id, ticket.status, ticket.expires_at)
+    return _view(ticket)
 
 
 def get_handoff(session: Session, *, ticket_id: int) -> TicketView | None:
     """The ticket's current state, or None."""
     ticket = session.get(HandoffTicket, ticket_id)
-    return None if ticket is None else TicketView(ticket.id, ticket.status, ticket.expires_at)
+    return None if ticket is None else _view(ticket)
 
 
 def release_handoff(session: Session, *, ticket_id: int, by: str) -> TicketView | None:
@@ -92,7 +97,7 @@ def release_handoff(session: Session, *, ticket_id: int, by: str) -> TicketView 
         ticket.released_at = _now()
         ticket.released_by = by[:128]
         session.flush()
-    return TicketView(ticket.id, ticket.status, ticket.expires_at)
+    return _view(ticket)
 
 
 def record_rating(

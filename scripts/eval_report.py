@@ -34,25 +34,11 @@ if str(ROOT) not in sys.path:
     # Run as a script (scripts/ is not a package): make the repository's vntext importable.
     sys.path.insert(0, str(ROOT))
 
+from bot.aspects import ASPECTS  # noqa: E402
 from vntext import fold  # noqa: E402
 
 #: Intents that mean "the citizen asks about a procedure": ask_procedure and one per aspect.
-PROCEDURE_INTENTS: frozenset[str] = frozenset(
-    {
-        "ask_procedure",
-        "ask_documents",
-        "ask_processing_time",
-        "ask_fee",
-        "ask_submission",
-        "ask_online",
-        "ask_payment",
-        "ask_steps",
-        "ask_forms",
-        "ask_conditions",
-        "ask_result",
-        "ask_legal_basis",
-    }
-)
+PROCEDURE_INTENTS: frozenset[str] = frozenset({"ask_procedure", *(f"ask_{aspect}" for aspect in ASPECTS)})
 #: Intents the assistant declines to answer (nlu_fallback: the FallbackClassifier's label).
 DECLINED_INTENTS: frozenset[str] = frozenset({"out_of_scope", "legal_advice", "complaint", "nlu_fallback"})
 # Report files rasa writes next to the entity extractors' reports.

@@ -195,3 +195,32 @@ def test_hesitant_message_with_a_dossier_code_starts_the_form(action_db, run_act
     tracker = make_tracker("hs 000.00.12.H37-251012-0001 sao roi", "nlu_fallback", entities=entities)
     messages, events = run_action(ActionFallback(), tracker)
     assert messages == [] and events == [FollowupAction("dossier_form")]
+
+
+def test_a_reopened_handoff_keeps_an_aware_expiry(action_db) -> None:
+    import datetime as dt
+
+    from knowledge_base.conversations import create_handoff
+
+    with session_scope(action_db) as session:
+        first = create_handoff(
+            session,
+            conversation_id="c",
+            channel="rest",
+            reason="asked",
+            summary="",
+            timeout=dt.timedelta(minutes=5),
+        )
+        session.commit()
+    with session_scope(action_db) as session:
+        again = create_handoff(
+            session,
+            conversation_id="c",
+            channel="rest",
+            reason="asked",
+            summary="",
+            timeout=dt.timedelta(minutes=5),
+        )
+        session.commit()
+    assert again.id == first.id
+    assert again.expires_at.tzinfo is not None and again.expires_at >= first.expires_at

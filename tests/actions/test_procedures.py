@@ -136,3 +136,9 @@ def test_a_legal_interpretation_question_gets_no_procedure_text(ask) -> None:
     assert messages[0]["custom"] == {"type": "out_of_scope"}
     assert "Nguồn:" not in messages[0]["text"]
     assert events == []
+
+
+def test_a_procedure_about_a_legal_matter_is_still_answered(ask) -> None:
+    # "ly hôn" is a legal-advice word, but the citizen asks for the procedure itself.
+    messages, _ = ask("thủ tục ghi vào sổ hộ tịch việc ly hôn đã giải quyết ở nước ngoài", "ask_procedure")
+    assert messages[0]["custom"]["type"] in {"procedure_answer", "clarify"}
