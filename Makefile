@@ -11,7 +11,7 @@ UV := .venv-tools/bin/uv
 export RASA_TELEMETRY_ENABLED := false
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup envs db model run test test-bot test-app eval lock clean
+.PHONY: help setup envs db model browser run test test-bot test-app eval lock clean
 
 help:
 	@echo "make run    - set up (environments, database, model) and start the assistant"
@@ -49,20 +49,54 @@ var/db.stamp: $(DB_INPUTS) .venv/.installed
 
 db: var/db.stamp
 
+# The first staff admin: asks for a username and password, or takes STAFF_ADMIN_USERNAME and
+# STAFF_ADMIN_PASSWORD from the environment. There is no default password.
+.PHONY: admin
+admin: db
+	@.venv/bin/python -m knowledge_base.staff create-admin
+
 # The Rasa model, trained only when its inputs' fingerprint changes (scripts/train_model.sh).
 model: .venv-bot/.installed
 	@scripts/train_model.sh
 
 setup: envs db model
 
+# Headless Chromium for the widget and staff-page tests: Debian's package (Playwright drives it;
+# no browser download). Installed once when missing; needs root or sudo for apt-get.
+CHROMIUM ?= /usr/bin/chromium
+browser:
+	@test -x $(CHROMIUM) || { echo "Installing Debian's chromium for the browser tests ..."; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get install -y -q chromium >/dev/null 2>&1 || { $$SUDO apt-get update -q >/dev/null && $$SUDO apt-get install -y -q chromium >/dev/null; }; }
+	@test -x $(CHROMIUM) || { echo "chromium could not be installed: apt-get install chromium (or set CHROMIUM=/path)" >&2; exit 1; }
+
 run: setup
 	@scripts/run.sh
 
-test: setup
-	@scripts/test.sh
+# Telegram without a public HTTPS address: `make run` with TELEGRAM_MODE=polling, so the Rasa server
+# itself long-polls getUpdates (deleting any webhook first). One process per bot token.
+#   TELEGRAM_TOKEN         the bot token from @BotFather (required)
+#   TELEGRAM_API_BASE_URL  default https://api.telegram.org (a local Bot API server, or a test fake)
+#   TELEGRAM_POLL_TIMEOUT  seconds one getUpdates call waits (default 30)
+# Webhook mode needs no target: set TELEGRAM_TOKEN and TELEGRAM_WEBHOOK_SECRET for `make run` and call
+# setWebhook (README, "Channels").
+.PHONY: telegram
+telegram: setup
+	@test -n "$$TELEGRAM_TOKEN" || { echo "Set TELEGRAM_TOKEN (the token @BotFather gave your bot)" >&2; exit 1; }
+	@TELEGRAM_MODE=polling scripts/run.sh
+
+test: setup browser
+	@CHROMIUM=$(CHROMIUM) scripts/test.sh
 
 eval: setup
 	@scripts/eval.sh
+
+# Benchmarks (bench/README.md): latency, throughput, memory, training time, ours against the stock
+# pipeline; writes bench/results/latest.{json,md,png}. PHOATIS_DIR=/path/to/PhoATIS adds PhoATIS;
+# BENCH_ARGS=--quick is for developing the bench only. About 10-15 minutes; run it on a quiet machine.
+.PHONY: bench
+bench: setup
+	@.venv/bin/python -m bench.run $(BENCH_ARGS)
 
 lock: | $(UV)
 	$(UV) pip compile --quiet --python-version 3.10 requirements/bot.in -o requirements/bot.txt

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from knowledge_base.conversations import record_unanswered
 from knowledge_base.db import session_scope
+from knowledge_base.staff.analytics import record_usage
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -119,3 +120,28 @@ async def log_unanswered(tracker: Tracker, reason: str) -> None:
         )
     except Exception:
         logger.exception("could not record an unanswered question (reason=%s)", reason)
+
+
+async def track(
+    tracker: Tracker, outcome: str, *, procedure_code: str = "", aspects: list[str] | None = None
+) -> None:
+    """Record what the assistant did with the latest message, for the staff dashboard.
+
+    Never fails the answer over it: analytics are worth less than the citizen's reply.
+    """
+    intent, _ = intent_of(tracker)
+    try:
+        await in_session(
+            lambda session: record_usage(
+                session,
+                sender_id=tracker.sender_id,
+                channel=channel_of(tracker),
+                intent=intent,
+                outcome=outcome,
+                procedure_code=procedure_code,
+                aspects=aspects or [],
+            ),
+            commit=True,
+        )
+    except Exception:
+        logger.exception("could not record a usage event (outcome=%s)", outcome)

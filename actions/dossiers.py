@@ -12,6 +12,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.common import track
 from knowledge_base.dossiers import (
     DossierNotFound,
     DossierSourceError,
@@ -174,6 +175,7 @@ class ActionDossierStatus(Action):
     ) -> list[EventType]:
         """Look the dossier up and answer; the code and phone slots are cleared for the next lookup."""
         reset: list[EventType] = [SlotSet("dossier_code", None), SlotSet("phone_last4", None)]
+        await track(tracker, "dossier")
         if _failures(tracker) >= get_settings().dossier_max_tries:
             dispatcher.utter_message(
                 text=_desk_message(), json_message={"type": "handoff", "reason": "dossier"}

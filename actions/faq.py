@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import RATING_BUTTONS, in_session, log_unanswered, user_text
+from actions.common import RATING_BUTTONS, in_session, log_unanswered, track, user_text
 from knowledge_base.faq import MIN_FAQ_SCORE, FaqHit, search_faq
 from knowledge_base.settings import get_settings
 
@@ -44,6 +44,7 @@ class ActionAnswerFaq(Action):
         hit = await find_faq(user_text(tracker))
         if hit is not None:
             faq_message(dispatcher, hit)
+            await track(tracker, "faq")
             return []
         # Imported here: actions.procedures imports this module.
         from actions.procedures import ActionAnswerProcedure, names_procedure_clearly
@@ -51,6 +52,7 @@ class ActionAnswerFaq(Action):
         if await names_procedure_clearly(user_text(tracker)):
             return await ActionAnswerProcedure().run(dispatcher, tracker, domain)
         await log_unanswered(tracker, "no_answer")
+        await track(tracker, "fallback")
         dispatcher.utter_message(
             text="Xin lỗi, tôi chưa có câu trả lời cho câu hỏi này. Bạn có thể gọi tổng đài "
             f'{get_settings().desk_hotline} hoặc nhắn "gặp cán bộ" để được hỗ trợ; câu hỏi của bạn đã được '

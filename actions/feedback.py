@@ -15,6 +15,7 @@ from actions.common import (
     intent_of,
     last_rated_answer,
     log_unanswered,
+    track,
     user_text,
 )
 from actions.faq import faq_message, find_faq
@@ -72,8 +73,10 @@ async def decline(dispatcher: CollectingDispatcher, tracker: Tracker, intent: st
         hit = await find_faq(user_text(tracker))
         if hit is not None:
             faq_message(dispatcher, hit)
+            await track(tracker, "faq")
             return []
     await log_unanswered(tracker, intent if intent in DECLINES else "out_of_scope")
+    await track(tracker, "decline")
     text = DECLINES.get(intent, DECLINES["out_of_scope"]).format(hotline=get_settings().desk_hotline)
     dispatcher.utter_message(text=text, json_message={"type": "out_of_scope"})
     return []

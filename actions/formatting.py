@@ -901,3 +901,36 @@ def format_answer(
         closing = "\n".join(tail)
         answer = _cut("\n".join(body), max_chars - len(closing) - 1) + "\n" + closing
     return answer
+
+
+#: How many documents a card lists (the answer text carries the full list).
+CARD_MAX_DOCUMENTS = 8
+
+
+def answer_card(procedure: ProcedureOut, source_name: str) -> dict[str, object]:
+    """The structured summary of a procedure that channels able to draw cards show (the web widget).
+
+    Plain strings only; a channel renders them as text. Long values are cut like the answer's.
+    """
+    documents = [_shorten(_tidy(d.name), MAX_ITEM_CHARS) for d in _required_documents(procedure)]
+    return {
+        "title": procedure.name,
+        "code": procedure.code,
+        "documents": documents[:CARD_MAX_DOCUMENTS],
+        "documents_more": max(0, len(documents) - CARD_MAX_DOCUMENTS),
+        "processing_time": [line[2:] for line in _by_channel(procedure, time_text)]
+        if _has_time_lines(procedure)
+        else [],
+        "fee": [line[2:] for line in _by_channel(procedure, fee_text)],
+        "channels": [CHANNEL_LABELS.get(name, name) for name in _channel_names(procedure)],
+        "online_level": procedure.online_level or "",
+        "source": source_line(procedure, source_name),
+        "source_url": procedure.source_url
+        if procedure.source_url.startswith(("https://", "http://"))
+        else "",
+        "not_offered": bool(procedure.local and procedure.local.not_offered),
+    }
+
+
+def _has_time_lines(procedure: ProcedureOut) -> bool:
+    return any(_has_time(channel) for channel in procedure.channels)

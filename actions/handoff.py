@@ -9,7 +9,15 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import channel_of, entity_values, in_session, log_unanswered, recent_user_texts, user_text
+from actions.common import (
+    channel_of,
+    entity_values,
+    in_session,
+    log_unanswered,
+    recent_user_texts,
+    track,
+    user_text,
+)
 from actions.faq import faq_message, find_faq
 from knowledge_base.conversations import create_handoff, get_handoff
 from knowledge_base.settings import get_settings
@@ -50,6 +58,7 @@ async def hand_over(dispatcher: CollectingDispatcher, tracker: Tracker, reason: 
         )
 
     ticket = await in_session(open_ticket, commit=True)
+    await track(tracker, "handoff")
     lead = (
         "Tôi đã chuyển cuộc trò chuyện cho cán bộ bộ phận Một cửa"
         if reason == "asked"
@@ -152,8 +161,10 @@ class ActionFallback(Action):
         hit = await find_faq(text) if says_something(text) else None
         if hit is not None:
             faq_message(dispatcher, hit)
+            await track(tracker, "faq")
             return []
         await log_unanswered(tracker, "fallback")
+        await track(tracker, "fallback")
         if _fallbacks_in_a_row(tracker) >= 2:
             return await hand_over(dispatcher, tracker, "fallback")
         dispatcher.utter_message(

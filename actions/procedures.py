@@ -12,9 +12,17 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
-from actions.common import RATING_BUTTONS, entity_values, in_session, intent_of, log_unanswered, user_text
+from actions.common import (
+    RATING_BUTTONS,
+    entity_values,
+    in_session,
+    intent_of,
+    log_unanswered,
+    track,
+    user_text,
+)
 from actions.faq import faq_message
-from actions.formatting import format_answer
+from actions.formatting import answer_card, format_answer
 from knowledge_base.faq import MIN_FAQ_SCORE, FaqHit, search_faq
 from knowledge_base.queries import get_procedure
 from knowledge_base.schemas import ProcedureOut
@@ -305,6 +313,7 @@ class ActionAnswerProcedure(Action):
             return [SlotSet("pending_aspects", aspects)]
         if resolution.faq is not None:
             faq_message(dispatcher, resolution.faq)
+            await track(tracker, "faq")
             return [SlotSet("pending_aspects", None)]
         procedure = resolution.procedure
         if procedure is None:
@@ -327,8 +336,14 @@ class ActionAnswerProcedure(Action):
                 due_dates=resolution.due_dates or None,
             ),
             buttons=RATING_BUTTONS,
-            json_message={"type": "procedure_answer", "procedure_code": procedure.code, "aspects": aspects},
+            json_message={
+                "type": "procedure_answer",
+                "procedure_code": procedure.code,
+                "aspects": aspects,
+                "card": answer_card(procedure, get_settings().source_name),
+            },
         )
+        await track(tracker, "answer", procedure_code=procedure.code, aspects=aspects)
         return [SlotSet("procedure_code", procedure.code), SlotSet("pending_aspects", None)]
 
 

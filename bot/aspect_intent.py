@@ -33,10 +33,13 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.aspects import ASPECTS
-from vntext import fold
+from vntext import fold, nfc
 
-# What separates two questions in one message: punctuation or a joining word (folded text).
-_LIST_SEPARATOR_RE = re.compile(r"[,;?]|\b(?:va|voi|con|roi|them|cung nhu)\b")
+# What separates two questions in one message: punctuation or a joining word. Typed with diacritics
+# "còn" (and what about) differs from "con" (child, as in "nuôi con nuôi"), so accented text is
+# matched as typed and only text typed without diacritics in its folded form.
+_LIST_SEPARATOR_RE = re.compile(r"[,;?]|\b(?:và|với|còn|rồi|thêm|cũng như)\b")
+_FOLDED_SEPARATOR_RE = re.compile(r"[,;?]|\b(?:va|voi|con|roi|them|cung nhu)\b")
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -96,12 +99,13 @@ class AspectIntentResolver(GraphComponent, IntentClassifier):
             # Only a list of questions ("nộp ở đâu, mất bao lâu") is led by its first aspect; in one
             # question the first aspect word may be its object ("lệ phí ... thanh toán online được không").
             second = next(e for e in aspects if str(e.get(ENTITY_ATTRIBUTE_VALUE)) == values[1])
-            between = fold(
-                str(message.get(TEXT) or "")[
-                    aspects[0].get(ENTITY_ATTRIBUTE_END, 0) : second.get(ENTITY_ATTRIBUTE_START, 0)
-                ]
-            )
-            if not _LIST_SEPARATOR_RE.search(between):
+            text = str(message.get(TEXT) or "")
+            between = text[aspects[0].get(ENTITY_ATTRIBUTE_END, 0) : second.get(ENTITY_ATTRIBUTE_START, 0)]
+            if fold(text) != text.lower():
+                found = _LIST_SEPARATOR_RE.search(nfc(between).lower())
+            else:
+                found = _FOLDED_SEPARATOR_RE.search(fold(between))
+            if not found:
                 continue
             first = f"ask_{values[0]}"
             if first not in allowed or first == intent.get(INTENT_NAME_KEY):

@@ -104,7 +104,8 @@ MACROS: dict[str, str] = {
 GAZETTEER: dict[str | None, tuple[str, ...]] = {
     "documents": (
         "giay to",
-        "can [nhung] giay gi",
+        "can [nhung] [loai] giay gi",
+        "nhung loai giay [to] gi",
         "ho so {gom|bao gom|can|co} [nhung] [gi]",
         "can [nhung] ho so gi",
         "ho so {gi|nhung gi|the nao}",

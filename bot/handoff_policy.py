@@ -19,6 +19,9 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
+#: Intents that servers inject through the HTTP API (staff replies); citizens never type them.
+EXTERNAL_PREFIX = "EXTERNAL_"
+
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False)
 class HandoffPolicy(Policy):
@@ -42,6 +45,12 @@ class HandoffPolicy(Policy):
         """Nothing to learn."""
         return self._resource
 
+    @staticmethod
+    def _is_external(tracker: DialogueStateTracker) -> bool:
+        """Whether the latest "user" event was injected by a server (EXTERNAL_ intents), not typed."""
+        intent = (tracker.latest_message.intent or {}).get("name") if tracker.latest_message else None
+        return bool(intent) and str(intent).startswith(EXTERNAL_PREFIX)
+
     def predict_action_probabilities(
         self,
         tracker: DialogueStateTracker,
@@ -56,6 +65,9 @@ class HandoffPolicy(Policy):
         if latest == self.config["wait_action"]:
             # Also when the wait action just ended the pause: the message was for staff, now listen.
             action = ACTION_LISTEN_NAME
+        elif active and latest == ACTION_LISTEN_NAME and self._is_external(tracker):
+            # A staff reply (or another server-side event) during the handoff: the rules relay it.
+            return self._prediction(self._default_predictions(domain))
         elif active and latest == ACTION_LISTEN_NAME:
             action = self.config["wait_action"]
         elif active:

@@ -17,6 +17,8 @@ from knowledge_base.dossiers import DossierNotFound, DossierSourceError, get_dos
 from knowledge_base.queries import get_procedure
 from knowledge_base.schemas import DossierEventOut, DossierOut, ProcedureOut, SearchHitOut
 from knowledge_base.search import search_procedures
+from knowledge_base.staff.app import install_staff
+from knowledge_base.widget import router as widget_router
 
 PROCEDURE_CODE_PATTERN = r"^[0-9]\.[0-9]{6}(\.[0-9]{6})?$|^[0-9A-Za-z.\-_]{3,32}$"
 
@@ -96,6 +98,8 @@ def create_app() -> FastAPI:
             history=[DossierEventOut(status=e.status, note=e.note, at=e.at) for e in found.history],
         )
 
+    app.include_router(widget_router)
+    install_staff(app)
     return app
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from knowledge_base.models import (
     Alias,
@@ -293,3 +293,104 @@ def load_aliases(session: Session, path: Path = ALIASES_SEED) -> int:
             added += 1
     session.flush()
     return added
+
+
+# --- Dry run (the staff workspace shows it before applying an uploaded file) ---------------------
+
+# Derived from other fields: a difference there is never news.
+_DERIVED_FIELDS = frozenset({"search_text"})
+
+
+@dataclass
+class ImportPlan:
+    """What upserting a file would do, computed without writing anything."""
+
+    added: list[str] = field(default_factory=list)
+    # code -> names of the fields whose national text differs ("name", "documents", "source_date" ...)
+    changed: dict[str, list[str]] = field(default_factory=dict)
+    # Codes in the database that the file does not have (`upsert_procedures` keeps them).
+    removed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+
+
+def _stored_children(procedure: Procedure, name: str, parsed_rows: list[Any]) -> list[dict[str, Any]]:
+    keys = [f.name for f in dataclasses.fields(parsed_rows[0])] if parsed_rows else []
+    rows = getattr(procedure, name)
+    if not keys:
+        return [{} for _ in rows]
+    return [{key: getattr(row, key) for key in keys} for row in rows]
+
+
+def _changed_fields(procedure: Procedure, parsed: ParsedProcedure, source_date: dt.date | None) -> list[str]:
+    fields = [
+        key
+        for key, value in _national_fields(parsed, source_date).items()
+        if key not in _DERIVED_FIELDS and getattr(procedure, key) != value
+    ]
+    for name in ("channels", "documents", "legal_bases"):
+        parsed_rows = getattr(parsed, name)
+        wanted = [dataclasses.asdict(row) for row in parsed_rows]
+        if _stored_children(procedure, name, parsed_rows) != wanted:
+            fields.append(name)
+    return fields
+
+
+def plan_import(
+    session: Session, procedures: Iterable[tuple[ParsedProcedure, dt.date | None]]
+) -> ImportPlan:
+    """Compare parsed procedures with the database: added, changed (which fields), removed codes.
+
+    Nothing is written. Local overrides and aliases are not part of the comparison: an import never
+    touches them.
+
+    Args:
+        session: an open session.
+        procedures: (parsed procedure, source date) pairs, as `upsert_procedures` takes them.
+    """
+    plan = ImportPlan()
+    rows = session.execute(select(Procedure.code, Procedure.content_hash))
+    stored = {code: digest for code, digest in rows}
+    seen: set[str] = set()
+    differing: dict[str, tuple[ParsedProcedure, dt.date | None]] = {}
+    for parsed, source_date in procedures:
+        seen.add(parsed.code)
+        if parsed.code not in stored:
+            plan.added.append(parsed.code)
+        elif stored[parsed.code] == _content_hash(parsed, source_date):
+            plan.unchanged += 1
+        else:
+            differing[parsed.code] = (parsed, source_date)
+    codes = sorted(differing)
+    for start in range(0, len(codes), 500):
+        rows = session.scalars(
+            select(Procedure)
+            .where(Procedure.code.in_(codes[start : start + 500]))
+            .options(
+                selectinload(Procedure.channels),
+                selectinload(Procedure.documents),
+                selectinload(Procedure.legal_bases),
+            )
+        )
+        for procedure in rows:
+            parsed, source_date = differing[procedure.code]
+            plan.changed[procedure.code] = _changed_fields(procedure, parsed, source_date)
+    plan.added.sort()
+    plan.removed = sorted(set(stored) - seen)
+    return plan
+
+
+def remove_procedures(session: Session, codes: Iterable[str]) -> int:
+    """Delete procedures the national database no longer has; return how many were deleted.
+
+    Their documents, channels, legal bases, aliases and local override go with them; FAQ entries
+    linked to them stay, unlinked. The caller commits.
+    """
+    wanted = sorted(set(codes))
+    removed = 0
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        for procedure in session.scalars(select(Procedure).where(Procedure.code.in_(chunk))):
+            session.delete(procedure)
+            removed += 1
+    session.flush()
+    return removed

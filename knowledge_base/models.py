@@ -358,3 +358,8 @@ class UnansweredQuestion(Base):
     reason: Mapped[str] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(16), default="open", index=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, index=True)
+
+
+# The staff workspace's tables (users, sessions, usage events ...) live in their own module on this
+# metadata; imported last so Alembic and `Base.metadata` always see them.
+from knowledge_base.staff import models as _staff_models  # noqa: E402, F401

@@ -37,6 +37,21 @@ class Settings(BaseSettings):
     handoff_timeout_minutes: float = 30.0
     # Wrong dossier checks (code + last 4 phone digits) allowed per conversation.
     dossier_max_tries: int = 3
+    # The Rasa server's HTTP API (started with --enable-api --auth-token), used by the staff workspace
+    # to send an officer's reply to the citizen.
+    rasa_url: str = "http://127.0.0.1:5005"
+    rasa_api_token: str = ""
+    rasa_timeout: float = 10.0
+    # Staff workspace: sessions, login rate limit, uploads.
+    staff_session_hours: float = 12.0
+    staff_session_idle_minutes: float = 120.0
+    # None: secure cookies in the prod profile only (local runs serve plain http on loopback).
+    staff_cookie_secure: bool | None = None
+    staff_login_max_failures: int = 5
+    staff_login_window_minutes: float = 15.0
+    staff_import_max_mb: float = 200.0
+    # Key of the keyed hash that replaces sender ids in usage analytics; required in prod.
+    analytics_hash_key: str = ""
 
     @field_validator("profile")
     @classmethod

@@ -307,6 +307,64 @@ ASK_DOCUMENTS = _lines("""
     {p} nộp hồ sơ gồm giấy gì
     cho xin danh mục giấy tờ {p}
     {p} can mang nhung giay gi
+    # Other structures: question word or procedure first/last, polite openings, background
+    # clauses, very short forms, southern/central/northern variants, typos.
+    cho em hỏi giấy tờ cần có khi {p} là những gì ạ
+    ad ơi, {p} thì em phải đem theo mấy thứ giấy tờ
+    những giấy tờ gì cần để {p} vậy
+    gồm những giấy gì thì mới {p} được
+    dạ em sắp {p}, giấy tờ cần những gì ạ
+    con em mới sinh tháng trước, giờ làm khai sinh cho cháu cần mang những gì
+    giấy tờ?
+    hồ sơ cần gì?
+    cần mang gì
+    giấy tờ cần những gì ad
+    {p} giấy tờ ra sao
+    {p} cần mang gì theo hông
+    {p} cần giấy tờ gì dzậy
+    {p} cần đem theo gì nha ad
+    chị ơi {p} cần những giấy gì hen
+    {p} thì cần chuẩn bị mấy bộ hồ sơ
+    mình có sổ hộ khẩu rồi, {p} cần thêm giấy gì nữa
+    ba em muốn {p}, cần chuẩn bị giấy tờ gì
+    vợ tôi đi làm xa, tôi đi {p} thay thì cần giấy tờ gì
+    {p} có cần mang theo ảnh 4x6 hông
+    {p} cần bản sao hay bản chính vậy ad
+    {p} cần những gì trong bộ hồ sơ
+    cần giấy tờ gì để {p} nhỉ
+    {p} bắt buộc phải có những giấy tờ nào
+    cho hỏi với, {p} thì bộ hồ sơ có những gì
+    bộ hồ sơ {p} gồm mấy loại giấy
+    {p} cần nhũng giấy tờ gì
+    {p} cần giâý tờ j
+    giay to can co khi {p}
+    {p} can giay to gi a
+    {p} thi mang nhung gi theo vay
+    giấy tờ để {p} gồm cái gì hả ad
+    em ở trọ, muốn {p} thì cần giấy tờ gì
+    {p} có phải nộp giấy xác nhận cư trú không
+    {p} nộp bản photo có được hông
+    {p} cần công chứng những giấy nào
+    thế {p} thì cần giấy tờ gì
+    dạ vậy cần mang theo giấy tờ gì nữa ạ
+    thiếu giấy gì thì không nộp được
+    đi làm {p} mang giấy gì
+    {p}: cần giấy tờ gì?
+    anh ơi {p} thì phải chuẩn bị những loại giấy tờ nào
+    giấy tờ gì để {p} vậy chị
+    {p} mần hồ sơ cần giấy chi
+    cần chuẩn bị chi để {p}
+    {p} mang theo căn cước là đủ chưa
+    mình chỉ có bản photo căn cước thì {p} được không
+    giấy tờ cần thiết để {p}
+    {p} đi có cần đem hộ khẩu giấy hông
+    {p} cần có những giấy gì mới nộp được
+    tôi đã có căn cước và sổ hộ khẩu, {p} có cần thêm gì không
+    {p} có cần giấy chứng nhận kết hôn không
+    {p} cần bản sao giấy khai sinh hông
+    {p} nộp kèm giấy tờ chi
+    {p} giấy tờ cần bao nhiêu bản
+    hồ sơ gồm những giấy tờ nào ạ
 """)
 
 ASK_PROCESSING_TIME = _lines("""
@@ -387,6 +445,60 @@ ASK_PROCESSING_TIME = _lines("""
     nộp {p} xong chờ mấy ngày
     {p} mất bao nhiêu ngày mới có
     {p} thoi gian giai quyet bao lau
+    # Other structures: question word or procedure first/last, polite openings, background
+    # clauses, very short forms, southern/central/northern variants, typos.
+    bao lâu thì có {p} vậy ad
+    cho em hỏi {p} khoảng mấy ngày thì xong ạ
+    mấy ngày thì lấy được kết quả {p}
+    chừng nào thì {p} xong
+    {p} chừng nào có
+    {p} nhiêu ngày thì có vậy
+    {p} mấy bữa thì xong
+    {p} bao lâu dzậy
+    {p} lâu hông ad
+    {p} đợi lâu hông
+    em nộp hồ sơ {p} hôm thứ ba, chừng nào lấy được
+    tuần sau em phải đi công tác, {p} nộp bây giờ có kịp lấy không
+    con em mới sinh tháng trước, giờ làm khai sinh thì bao lâu có
+    thời gian?
+    bao lâu?
+    mấy ngày?
+    mấy ngày có ạ
+    bao lâu xong
+    {p} có nhanh hơn 1 tuần không
+    {p} thường mất mấy tuần
+    {p} có phải đợi cả tháng hông
+    {p} nộp xong thì mấy hôm nhận được
+    {p} thời hạn trả kết quả là bao nhiêu ngày
+    {p} bao lau xong a
+    {p} may ngay co ket qua
+    bao lau thi {p} xong vay ad
+    {p} lâu ko ạ
+    dạ {p} thì tầm mấy ngày làm việc ạ
+    chị ơi {p} làm mấy ngày là xong hen
+    {p} trong tuần có xong không
+    {p} mất bao lâu nhỉ
+    {p} phải chờ đến bao giờ
+    đi {p} thì mấy hôm sau quay lại lấy
+    {p} nhanh nhất mấy ngày vậy
+    nếu nộp sáng nay thì bao giờ {p} xong
+    {p} bao lâu mới xong zậy
+    tết sắp đến rồi, {p} bây giờ thì trước tết có xong không
+    hồ sơ {p} thường xử lý trong bao lâu
+    mấy ngày làm việc thì {p} có kết quả
+    {p} có trả kết quả trong ngày hông
+    anh ơi {p} chờ mấy ngày vậy
+    {p} mần răng cho nhanh, mấy ngày là có
+    bữa nay nộp {p} thì chừng nào lấy
+    {p} bao lâu thì cầm được giấy
+    {p} nộp thứ sáu thì thứ mấy có
+    em cần trước ngày 20, {p} kịp không ạ
+    {p} xong trong mấy ngày
+    {p} chờ nhiêu ngày
+    mấy ngày thì có giấy
+    khi nào nhận được giấy {p}
+    bao giờ thì được cấp {p}
+    {p} thời gian chờ có lâu không
 """)
 
 ASK_FEE = _lines("""
@@ -463,6 +575,66 @@ ASK_FEE = _lines("""
     lệ phí nhà nước cho {p} hết bao nhiêu
     {p} phải nộp bao nhiêu tiền phí
     {p} co mat phi khong
+    # Other structures: question word or procedure first/last, polite openings, background
+    # clauses, very short forms, southern/central/northern variants, typos.
+    bao nhiêu tiền để {p} vậy
+    cho em hỏi {p} thì hết khoảng bao nhiêu tiền ạ
+    {p} nhiêu tiền vậy ad
+    {p} hết nhiêu
+    {p} tốn nhiêu tiền dzậy
+    {p} mất phí hông
+    {p} có tốn đồng nào hông
+    lệ phí?
+    phí?
+    bao nhiêu tiền?
+    bao nhiêu tiền vậy
+    nhiêu tiền ad
+    mất tiền không
+    tiền phí {p} nhiêu
+    {p} có phải nộp đồng nào không
+    {p} có tốn phí gì không ạ
+    lệ phí khi {p} là bao nhiêu
+    mức lệ phí hiện hành của {p}
+    {p} lệ phí năm nay có tăng không
+    nhà em thuộc hộ cận nghèo, {p} có phải đóng phí không
+    bố tôi là thương binh, {p} có được miễn phí không
+    {p} cho trẻ em có mất phí không
+    {p} lần 2 có mất tiền không
+    {p} tổng cộng hết bao nhiêu
+    tổng chi phí {p} khoảng bao nhiêu
+    {p} có phải trả phí gì thêm không
+    {p} bao nhiêu tiền vậy chị
+    {p} tốn kém lắm hông
+    tiền lệ phí bao nhiêu ạ
+    còn phí thì sao ad
+    thế mất bao nhiêu tiền
+    {p} mất bao nhiu tiền
+    {p} het bao nhieu tien vay ad
+    {p} ton bao nhieu
+    le phi {p} nhieu vay
+    phi {p} la bao nhieu
+    {p} co mien phi ko
+    dạ {p} thì lệ phí nhà nước thu bao nhiêu ạ
+    {p} có mất lệ phí không hay miễn
+    mình là người khuyết tật, {p} có được miễn lệ phí không
+    anh ơi {p} tốn bao nhiêu vậy
+    {p} mấy trăm nghìn vậy
+    {p} chừng mấy trăm ngàn
+    {p} lệ phí có cao hông
+    {p} có phải đóng tiền gì hông ad
+    {p} tốn chi phí chi không
+    bao nhiêu tiền lệ phí {p}
+    hết bao nhiêu tiền khi {p}
+    tốn bao nhiêu để {p} vậy
+    {p} phải chi bao nhiêu tiền
+    {p} mất mấy chục nghìn
+    em định {p} tuần sau, cho hỏi hết bao nhiêu tiền
+    {p} ở phường có thu tiền không hay miễn phí
+    giá?
+    phí nhiêu
+    nhiêu tiền vậy chị
+    mất phí hông ad
+    {p} lệ phí bao nhiêu, thanh toán online được không
 """)
 
 ASK_SUBMISSION = _lines("""
@@ -555,6 +727,56 @@ ASK_SUBMISSION = _lines("""
     {p} nop o co quan nao
     nhận kết quả ở đâu ạ
     ai cấp vậy
+    # Other structures: question word or procedure first/last, polite openings, background
+    # clauses, very short forms, southern/central/northern variants, typos.
+    ở đâu làm {p} vậy ad
+    cho em hỏi {p} thì nộp hồ sơ chỗ nào ạ
+    nộp ở đâu?
+    chỗ nào nộp
+    ở đâu?
+    nộp đâu ad
+    {p} nộp đâu dzậy
+    {p} làm ở đâu hen
+    {p} ra phường hay lên huyện làm vậy
+    {p} đi chỗ nào làm
+    {p} nộp tại ubnd xã hay công an xã
+    em đang ở trọ tại Bình Dương, quê ở Nghệ An, {p} thì nộp ở đâu
+    tôi làm việc ở Hà Nội nhưng hộ khẩu ở Nam Định, {p} có phải về quê không
+    cơ quan nào cấp {p}
+    {p} thuộc cơ quan nào
+    {p} có nộp ở trung tâm hành chính công huyện được hông
+    {p} có gửi hồ sơ qua bưu điện được ko
+    {p} thì tới đâu để làm
+    {p} nộp ở bộ phận một cửa phường hả
+    muốn {p} thì ra ubnd xã hay lên sở
+    nộp hồ sơ {p} trực tiếp tại đâu
+    {p} có nộp qua đường bưu chính công ích được không
+    chỗ nhận hồ sơ {p} ở đâu
+    {p} thi nop o dau
+    {p} lam o dau vay ad
+    o dau lam {p}
+    {p} nop o cho nao a
+    dạ {p} mình tới phường nào nộp ạ
+    {p} phải lên công an tỉnh hay ở huyện cũng được
+    {p} nộp cho ai
+    ai nhận hồ sơ {p}
+    nộp hồ sơ {p} ở xã nơi tạm trú được không
+    làm {p} ở đâu nhanh nhất vậy
+    ra đâu để {p} hả ad
+    nộp chỗ nào vậy chị
+    anh ơi {p} đi đâu làm
+    {p} mần ở đâu
+    {p} nộp ở mô
+    tôi ở phường này mà muốn {p} ở phường khác được không
+    {p} tôi nhờ bưu điện nộp giùm được không
+    {p} có cần về nơi đăng ký thường trú không
+    {p} đến trụ sở nào nộp
+    {p} nộp tại phường nơi tạm trú được hông
+    {p} nộp ở cấp xã hay cấp huyện
+    {p} có phải ra tỉnh nộp không
+    nơi nào nhận hồ sơ {p}
+    {p} thì lên đâu
+    đến đâu nộp {p}
 """)
 
 ASK_ONLINE = _lines("""
@@ -646,6 +868,62 @@ ASK_ONLINE = _lines("""
     có nộp hồ sơ online được không
     nộp trực tuyến như thế nào
     hướng dẫn nộp online {p} trên vneid
+    # Other structures: question word or procedure first/last, polite openings, background
+    # clauses, very short forms, southern/central/northern variants, typos.
+    làm online {p} được không ad
+    có thể {p} trực tuyến được không
+    cho em hỏi {p} có nộp online được không ạ
+    {p} onl được hông
+    {p} làm online được hông dzậy
+    {p} có làm trên mạng được hông
+    {p} làm trên vneid được ko hen
+    online được không?
+    online được ko ad
+    làm online?
+    nộp online?
+    có online không
+    {p} có phải lên tận nơi hông hay ở nhà làm được
+    em đi làm xa nhà, {p} có làm qua mạng được không
+    tôi đang ở nước ngoài, {p} có nộp trực tuyến được không
+    {p} toàn trình hay phải đến nộp bản gốc
+    {p} làm online thì có phải đến ký không
+    {p} nộp qua cổng dịch vụ công quốc gia hay cổng của tỉnh
+    {p} trên dịch vụ công thì chọn mục nào
+    vô đâu để {p} online vậy
+    {p} trên vneid nằm ở mục nào vậy ad
+    {p} làm trên app vneid như thế nào
+    {p} là dịch vụ công trực tuyến một phần hay toàn trình
+    {p} làm online xong có phải mang hồ sơ giấy lên không
+    {p} online có được không hay phải ra phường
+    {p} có đăng ký trên cổng dvc được không
+    {p} co lam online duoc khong ad
+    {p} nop truc tuyen o dau
+    {p} lam tren vneid dc k
+    {p} dang ky qua mang the nao
+    dạ {p} mình làm trên điện thoại được không ạ
+    chị ơi {p} nộp online ở link nào
+    bây giờ {p} có làm online được chưa
+    {p} năm nay đã có dịch vụ công trực tuyến chưa
+    ở nhà có {p} được không
+    có thể {p} mà không cần ra phường không
+    {p} nộp hồ sơ điện tử thế nào
+    {p} có được làm trên cổng dịch vụ công hông
+    làm qua mạng được không vậy
+    trên dịch vụ công có làm được không
+    nộp trực tuyến được hông ad
+    hướng dẫn {p} trên vneid giúp em
+    anh ơi {p} làm online được chưa
+    {p} làm trên mạng mần răng
+    {p} đăng ký trực tuyến có cần chữ ký số không
+    em muốn {p} qua mạng cho đỡ đi lại
+    {p} làm online thì vào trang nào
+    {p} có làm được trên cổng dịch vụ công tỉnh không
+    {p} trên vneid có chưa
+    làm {p} qua vneid được không
+    em đăng nhập dvc rồi, giờ {p} online thì chọn ở đâu
+    {p} có dịch vụ công trực tuyến toàn trình không ad
+    mức độ trực tuyến của {p}
+    {p} không đi lại được thì có nộp qua mạng không
 """)
 
 ASK_PAYMENT = _lines("""
@@ -721,6 +999,63 @@ ASK_PAYMENT = _lines("""
     thanh toán ở đâu
     chuyển khoản vào đâu
     có thanh toán qr được không
+    # Other structures: question word or procedure first/last, polite openings, background
+    # clauses, very short forms, southern/central/northern variants, typos.
+    trả lệ phí {p} qua momo được không
+    có thể chuyển khoản lệ phí {p} được không
+    cho em hỏi {p} thanh toán phí bằng cách nào ạ
+    {p} trả phí online được hông
+    {p} đóng phí qua ngân hàng được ko ad
+    {p} thanh toán bằng zalopay được không
+    {p} trả lệ phí qua vnpay được hông
+    {p} thanh toán lệ phí qua app vietcombank được không
+    {p} thanh toán qua thẻ atm được hông dzậy
+    thanh toán sao?
+    trả phí kiểu gì
+    trả tiền sao ad
+    đóng phí ở đâu ạ
+    thanh toán bằng thẻ được không
+    có trả bằng ví được không
+    quét mã qr thanh toán được hông
+    chuyển khoản hay trả tiền mặt vậy
+    em nộp hồ sơ {p} rồi, giờ trả lệ phí qua mạng thế nào
+    {p} thanh toán online xong có được hoàn tiền nếu hồ sơ bị từ chối không
+    {p} đã trả phí online rồi thì biên lai lấy ở đâu
+    {p} chuyển khoản lệ phí thì ghi nội dung gì
+    {p} trả phí qua ví điện tử nào được
+    {p} có thanh toán bằng tiền mặt tại chỗ được không
+    tt lệ phí {p} online được không
+    {p} tt chuyển khoản được không
+    lệ phí {p} nộp bằng hình thức nào
+    hình thức thanh toán lệ phí {p}
+    {p} thanh toan qua ngan hang nao
+    {p} tra phi bang the dc ko
+    {p} dong tien qua momo duoc khong
+    chuyen khoan phi {p} vao dau
+    dạ {p} em trả tiền mặt được không ạ
+    chị ơi {p} thanh toán qua mã qr được hông
+    thanh toán online bị lỗi
+    trả phí online có mất phí giao dịch hông
+    thanh toán bằng thẻ visa được hông
+    ví momo trả được không
+    {p} thanh toán trên app vneid thế nào
+    có thanh toán bằng vnpay được không
+    anh ơi {p} chuyển khoản vô tài khoản nào
+    {p} trả lệ phí bằng app ngân hàng mần răng
+    tài khoản ngân hàng của em bị trừ tiền lệ phí hai lần
+    thanh toán phí xong mà hồ sơ vẫn báo chưa nộp phí
+    trả tiền lệ phí {p} kiểu nào
+    bằng cách nào để trả lệ phí {p}
+    qua đâu để đóng phí {p}
+    {p} thanh toán phí ở đâu trên dịch vụ công
+    em không có tài khoản ngân hàng thì trả phí {p} sao
+    {p} có bắt trả online không hay trả tiền mặt cũng được
+    {p} thanh toán bằng ví viettel money được không
+    {p} thanh toán qua shopeepay được hông
+    cách trả lệ phí online
+    trả phí online ra sao
+    mình không rành chuyển khoản, trả tiền mặt được không
+    {p} thanh toán phí xong có được gửi hóa đơn điện tử không
 """)
 
 ASK_STEPS = _lines("""
@@ -812,6 +1147,62 @@ ASK_STEPS = _lines("""
     quy trinh {p} gom nhung buoc nao
     cac buoc thuc hien {p}
     quy trình {p} gồm những bước nào
+    # Other structures: question word or procedure first/last, polite openings, background
+    # clauses, very short forms, southern/central/northern variants, typos.
+    trình tự làm {p} gồm những bước nào vậy
+    những bước nào để {p}
+    cho em hỏi {p} thì các bước làm như thế nào ạ
+    quy trình {p} sao ad
+    {p} làm mấy bước dzậy
+    {p} có mấy bước hen
+    các bước?
+    quy trình?
+    mấy bước?
+    trình tự?
+    {p} đi từng bước giúp em
+    liệt kê các bước {p}
+    kể ra từng bước {p} giúp mình
+    {p} bước 2 là gì
+    sau bước nộp hồ sơ {p} thì tới bước nào
+    {p} làm xong bước 1 rồi thì sao nữa
+    tôi nộp đơn {p} rồi, bước tiếp theo là gì
+    em mới nộp hồ sơ {p} xong, giờ các bước tiếp theo thế nào
+    quy trình thực hiện {p} từ lúc nộp đến lúc nhận
+    {p} trình tự các bước giải quyết ra sao
+    {p} có những khâu nào phải qua
+    {p} quy trình có rườm rà không
+    {p} phải làm theo thứ tự nào
+    thứ tự các bước {p} ra sao
+    các bước {p} cụ thể ra sao ad
+    quy trình {p} gồm những khâu nào
+    {p} trước tiên làm gì, sau đó làm gì
+    {p} làm bước nào đầu tiên vậy
+    {p} bước đầu làm chi
+    quy trinh {p} ra sao
+    trinh tu {p} co may buoc
+    {p} cac buoc lam nhu the nao
+    cac buoc de {p} la gi
+    dạ quy trình {p} mình làm sao ạ
+    chị ơi các bước {p} như nào hen
+    anh ơi quy trình {p} có mấy bước
+    trình tự thủ tục {p} thế nào ạ
+    nộp xong thì tới bước gì
+    bước tiếp theo làm gì ạ
+    các bước cụ thể
+    từng bước một thế nào
+    quy trình xử lý ra sao
+    xong bước này thì làm gì tiếp
+    {p} quy trình mần răng
+    {p} có phải qua bước thẩm tra xác minh không
+    {p} từ khi nộp tới khi nhận trải qua mấy khâu
+    trình tự giải quyết {p} như thế nào vậy ad
+    quy trình các bước để {p} ra sao
+    cho hỏi {p} thì trải qua các bước gì
+    {p} gồm mấy bước, mỗi bước làm gì
+    {p} sau khi nộp thì cán bộ xử lý qua những bước nào
+    quy trình thủ tục {p} gồm mấy bước
+    các bước tiến hành {p} như nào
+    {p} các bước lần lượt ra sao
 """)
 
 ASK_FORMS = _lines("""
@@ -898,6 +1289,55 @@ ASK_FORMS = _lines("""
     tai to khai {p}
     form {p} o dau
     mau don {p} o dau
+    # Other structures: question word or procedure first/last, polite openings, background
+    # clauses, very short forms, southern/central/northern variants, typos.
+    cho em xin mẫu đơn {p} với ạ
+    mẫu đơn {p} ở đâu vậy ad
+    ở đâu có mẫu tờ khai {p}
+    lấy mẫu đơn {p} chỗ nào
+    {p} mẫu đơn đâu
+    mẫu đơn đâu
+    mẫu đơn?
+    tờ khai?
+    mẫu?
+    tờ khai đâu ad
+    {p} có mẫu hông
+    {p} tờ khai tải ở đâu dzậy
+    {p} tờ khai ghi sao
+    {p} tờ khai điền sao cho đúng
+    {p} điền đơn theo mẫu nào hen
+    {p} xài mẫu số mấy
+    em cần mẫu đơn để {p}
+    mình cần tờ khai {p} bản word
+    {p} có tờ khai mẫu mới không
+    {p} mẫu tờ khai năm 2025 là mẫu nào
+    {p} tờ khai có in sẵn ở phường hông
+    em điền sai tờ khai {p} thì có phải viết lại không
+    {p} tờ khai có mấy trang
+    {p} điền mục nơi cư trú trong tờ khai thế nào
+    {p} mau don lay o dau
+    {p} to khai theo mau nao
+    tai mau don {p} o dau vay
+    mẫu tờ khai {p} bản pdf
+    cho mình xin link mẫu tờ khai {p}
+    dạ tờ khai {p} em lấy ở đâu ạ
+    chị ơi gửi em mẫu đơn {p} nha
+    anh ơi mẫu {p} mình download ở đâu
+    {p} cần điền mấy tờ khai
+    {p} đơn đề nghị theo mẫu nào
+    tờ khai mẫu CT01 điền thế nào
+    mẫu TK01 ở đâu
+    mẫu đơn ở đâu ra
+    có mẫu đơn sẵn hông
+    xin cái mẫu tờ khai
+    {p} tờ khai ghi răng
+    em viết tay tờ khai {p} có được không hay phải đánh máy
+    {p} tờ khai có cần xác nhận của tổ trưởng không
+    {p} mẫu tờ khai là mẫu gì
+    {p} có cần điền đơn hông
+    {p} cho em xin form
+    tờ khai {p} điền như nào ad
+    đơn {p} viết theo mẫu số mấy
 """)
 
 ASK_CONDITIONS = _lines("""
@@ -990,6 +1430,55 @@ ASK_CONDITIONS = _lines("""
     dieu kien de duoc {p}
     ai duoc phep {p} vay
     {p} có điều kiện về tuổi không
+    # Other structures: question word or procedure first/last, polite openings, background
+    # clauses, very short forms, southern/central/northern variants, typos.
+    cho em hỏi {p} cần đủ điều kiện gì ạ
+    điều kiện gì để {p}
+    những ai được {p} vậy ad
+    ai mới được {p}
+    điều kiện?
+    đối tượng?
+    ai làm được?
+    có điều kiện gì hông
+    {p} có điều kiện gì hông
+    {p} ai cũng làm được hả
+    {p} người ngoại tỉnh có làm được hông
+    em 16 tuổi, {p} được chưa
+    mình không có hộ khẩu ở đây thì có {p} được hông
+    tôi là người nước ngoài, có được {p} không
+    {p} có phải đủ 18 tuổi hông
+    {p} có yêu cầu phải sống ở địa phương mấy năm không
+    {p} đối tượng áp dụng là ai
+    {p} áp dụng cho ai vậy
+    {p} dành cho những đối tượng nào
+    trường hợp nào thì không được {p}
+    {p} có yêu cầu bằng cấp gì không
+    {p} cần thỏa mãn điều kiện nào
+    {p} yêu cầu gì về nơi cư trú
+    dieu kien {p} gom nhung gi
+    ai duoc {p} a
+    {p} can nhung dieu kien j
+    {p} co yeu cau do tuoi ko
+    dạ em đang ở trọ thì có đủ điều kiện {p} không ạ
+    chị ơi {p} thì cần điều kiện gì hen
+    {p} người khuyết tật có làm được không
+    {p} người già trên 80 tuổi có làm được không
+    đủ điều kiện gì mới được {p}
+    phải đáp ứng điều kiện gì
+    có yêu cầu gì về độ tuổi hông
+    mình chưa có việc làm thì được {p} hông
+    {p} có yêu cầu phải có nhà riêng không
+    điều kiện cụ thể ra sao
+    anh ơi ai thì được {p} vậy
+    em mới chuyển về đây 3 tháng, đủ điều kiện {p} chưa
+    mẹ em 70 tuổi rồi có {p} được không
+    người chưa kết hôn có được {p} không
+    {p} có cần phải đóng bảo hiểm đủ năm không
+    {p} ai đứng đơn được
+    {p} có giới hạn tuổi hông
+    con dưới 14 tuổi có được {p} hông
+    tôi không có việc làm ổn định thì có đủ điều kiện {p} không
+    {p} cần đủ mấy năm cư trú
 """)
 
 ASK_RESULT = _lines("""
@@ -1074,6 +1563,54 @@ ASK_RESULT = _lines("""
     sau khi làm xong nhận được giấy tờ gì
     kết quả cuối cùng là giấy gì
     {p} xong thì được cấp giấy gì
+    # Other structures: question word or procedure first/last, polite openings, background
+    # clauses, very short forms, southern/central/northern variants, typos.
+    cho em hỏi {p} xong thì nhận về giấy gì ạ
+    giấy gì được cấp khi {p} xong
+    nhận được gì sau khi {p}
+    {p} xong cầm giấy gì về
+    {p} xong thì được cái gì dzậy
+    {p} xong có được cấp thẻ hông
+    {p} được cấp giấy gì hen
+    kết quả?
+    nhận giấy gì?
+    được giấy gì ạ
+    xong được cấp cái gì
+    {p} kết quả trả về là giấy gì
+    {p} có được cấp bản điện tử hông
+    {p} kết quả có trên vneid hông
+    {p} nhận kết quả là quyết định hay giấy chứng nhận
+    {p} thì được cấp mấy bản chính
+    em đã {p} xong rồi, giờ sẽ nhận giấy gì
+    {p} được cấp trích lục hay giấy chứng nhận
+    {p} được cấp sổ mới hay chỉnh sửa trên sổ cũ
+    {p} kết quả là văn bản gì vậy ad
+    {p} ket qua la gi vay
+    {p} xong nhan giay gi
+    {p} dc cap giay gi
+    sau khi {p} thi nhan duoc gi
+    dạ {p} xong thì em được nhận những gì ạ
+    chị ơi {p} xong có được giấy xác nhận hông
+    {p} nhận về bản giấy hay bản điện tử
+    {p} có được cấp bản sao kèm theo không
+    giấy nhận được tên là gì
+    kết quả là cái gì
+    kết quả giải quyết là gì ạ
+    có được cấp thẻ không
+    sau cùng thì nhận được giấy tờ gì
+    {p} kết quả cuối cùng nhận được là gì
+    {p} thì mình nhận được những giấy tờ nào
+    anh ơi {p} xong được giấy chi
+    {p} xong thì được cấp giấy chi
+    {p} xong thì cầm về bản chính hay bản sao
+    em {p} xong thì có giấy gì để chứng minh
+    {p} xong thì được cấp giấy chứng nhận hay quyết định vậy
+    {p} xong nhận được sổ hay thẻ
+    {p} kết quả là cái gì vậy ad
+    {p} được trả về giấy tờ gì hen
+    {p} được cấp cái gì
+    xong {p} thì trong tay mình có gì
+    {p} thì mình được cấp những giấy gì
 """)
 
 ASK_LEGAL_BASIS = _lines("""
@@ -1160,6 +1697,53 @@ ASK_LEGAL_BASIS = _lines("""
     {p} theo luat nao
     can cu phap luat cua {p}
     luật nào nói về {p}
+    # Other structures: question word or procedure first/last, polite openings, background
+    # clauses, very short forms, southern/central/northern variants, typos.
+    nghị định nào quy định {p} vậy ad
+    cho em hỏi {p} căn cứ theo văn bản nào ạ
+    thông tư nào hướng dẫn {p}
+    {p} căn cứ đâu
+    {p} căn cứ luật gì dzậy
+    {p} theo nghị định nào hen
+    {p} theo văn bản nào vậy chị
+    căn cứ pháp lý?
+    căn cứ?
+    nghị định nào?
+    luật nào?
+    văn bản nào?
+    {p} có nghị định hướng dẫn mới không
+    {p} hiện nay thực hiện theo luật nào
+    {p} quy định tại nghị định số bao nhiêu
+    {p} được hướng dẫn tại thông tư nào của bộ
+    {p} năm nay áp dụng văn bản nào
+    {p} có căn cứ pháp lý gì
+    văn bản quy định {p} còn hiệu lực không
+    nghị định về {p} ban hành năm nào
+    {p} thuoc nghi dinh nao
+    {p} quy dinh o dau
+    can cu {p} la van ban nao
+    {p} theo thong tu nao vay
+    dạ {p} mình căn cứ vào văn bản nào ạ
+    anh ơi {p} theo luật nào vậy
+    {p} có văn bản pháp luật nào quy định không
+    {p} có thông tư nào hướng dẫn chi tiết không
+    em muốn đọc văn bản gốc quy định {p}
+    cho mình xin tên nghị định quy định {p}
+    {p} theo luật cũ hay luật mới
+    {p} trích dẫn điều luật nào
+    nghị định nào quy định thủ tục này vậy
+    thủ tục này căn cứ văn bản nào
+    theo quy định nào vậy ad
+    quy định ở đâu
+    cơ sở pháp lý?
+    {p} dựa theo văn bản chi
+    {p} do bộ nào ban hành quy định
+    luật mới có thay đổi gì về {p} không
+    {p} căn cứ vào quy định nào
+    {p} quy định trong luật nào vậy chị
+    {p} có văn bản nào quy định không ạ
+    luật gì quy định {p}
+    {p} nghị định số mấy
 """)
 
 ASK_PROCEDURE = _lines("""
@@ -1301,6 +1885,66 @@ ASK_PROCEDURE = _lines("""
     cần trích lục khai sinh để làm hộ chiếu
     cccd het han roi
     ho chieu het han
+    # Other structures: question word or procedure first/last, polite openings, background
+    # clauses, very short forms, southern/central/northern variants, typos.
+    cho em hỏi về {p} ạ
+    ad ơi em muốn {p}
+    dạ em cần {p}
+    chị ơi em muốn {p} thì làm sao
+    anh ơi hướng dẫn em {p} với
+    {p} làm sao ad
+    {p} làm sao dzậy
+    {p} làm sao hen
+    {p} thì làm thế nào nhỉ
+    {p} phải làm sao
+    {p} ạ
+    {p} nha ad
+    em cần tư vấn {p} nha
+    làm cách nào để {p}
+    làm thế nào mới {p} được
+    giờ em muốn {p} thì phải làm gì
+    mình tính {p}, chỉ giúp với
+    hỏi cách {p}
+    cách {p}
+    hướng dẫn em {p}
+    {p} có khó không
+    {p} có phức tạp không
+    {p} có rắc rối không
+    con em mới sinh tháng trước, giờ em phải làm thủ tục gì cho cháu
+    em mới chuyển về đây ở, muốn nhập hộ khẩu
+    tôi mới lấy chồng ở xã khác, giờ phải làm thủ tục gì
+    mẹ tôi mới mất, giờ muốn sang tên nhà đất cho các con
+    công ty tôi mới thành lập, cần làm thủ tục gì tiếp
+    tôi sắp đi nước ngoài làm việc
+    tôi sắp cưới vợ người Hàn Quốc
+    con tôi chuẩn bị vào lớp 1 mà hộ khẩu ở tỉnh khác
+    ông nội mất rồi, đất đứng tên ông thì giờ làm sao
+    tôi mua nhà đã lâu mà chưa sang tên
+    em bị mất bằng lái xe hôm qua
+    xe máy mua lại của người quen, chưa sang tên
+    mình muốn mở tiệm tạp hóa
+    muốn xây thêm tầng cho nhà
+    tôi làm mất thẻ bảo hiểm y tế
+    huong dan em {p} voi a
+    {p} lam sao z ad
+    {p} phai lam gi
+    lam sao de {p} vay
+    em chưa biết gì về {p}, chỉ giúp em
+    tư vấn giúp em thủ tục {p} với
+    có thể hướng dẫn tôi {p} không
+    {p} mần răng
+    {p} làm răng ad
+    vợ tôi mới sinh em bé
+    mình mới mua lô đất ở quê
+    tôi nghỉ việc được 2 tháng rồi
+    muốn {p} phải làm gì ạ
+    {p} thì phải làm gì vậy ad
+    hướng dẫn giùm {p}
+    {p} giúp với ad ơi
+    tôi cần làm {p} cho mẹ
+    làm {p} sao ạ
+    bây giờ {p} thì làm như nào
+    {p} chỉ em với
 """)
 
 ASK_DOSSIER_STATUS = _lines("""
@@ -1361,7 +2005,49 @@ ASK_DOSSIER_STATUS = _lines("""
     hồ sơ của em nộp rồi mà chưa thấy tin gì
     tra giúp hồ sơ của tôi với
     hồ sơ mình đã được duyệt chưa vậy
-    ho so cua toi den dau roi
+    # Other structures: question word or procedure first/last, polite openings, background
+    # clauses, very short forms, southern/central/northern variants, typos.
+    hồ sơ {code} sao rồi ad
+    {code} sao rồi
+    {code} xong chưa
+    {code} tới đâu rồi vậy
+    {code} có kết quả chưa ạ
+    cho em hỏi hồ sơ {code} xử lý tới đâu rồi ạ
+    dạ kiểm tra giúp em hồ sơ mã {code}
+    chị ơi hồ sơ {code} của em sao lâu vậy
+    mã hồ sơ {code} đã được tiếp nhận chưa
+    hồ sơ {code} bị trả về hả
+    tra giúp mình mã {code} với
+    {code} đã duyệt chưa ad
+    mình nộp hồ sơ mã {code} từ tuần trước, giờ sao rồi
+    ho so {code} sao roi
+    tra cuu {code}
+    kiem tra ho so {code} giup em
+    hồ sơ của em tới đâu rồi
+    hồ sơ em nộp sao rồi ạ
+    hồ sơ mình nộp hôm trước giờ sao rồi ad
+    em muốn kiểm tra hồ sơ đã nộp online
+    hồ sơ em nộp trên cổng dịch vụ công đang ở trạng thái nào
+    xem tiến độ hồ sơ thế nào
+    hồ sơ làm sổ đỏ của ba em tới đâu rồi
+    hồ sơ đăng ký thường trú nộp 10 ngày rồi chưa thấy gì
+    hồ sơ hộ chiếu của em đã xong chưa
+    sao hồ sơ của em chưa có kết quả vậy
+    tra tiến độ hồ sơ
+    check hồ sơ
+    check tình trạng hồ sơ giúp mình
+    hs cua em xong chua
+    ho so toi nop thang truoc sao roi
+    hồ sơ em đã được duyệt chưa ad
+    mình muốn biết hồ sơ đang nằm ở khâu nào
+    hồ sơ nộp qua bưu điện đã tới nơi chưa
+    anh ơi hồ sơ của em giờ ra sao rồi
+    hồ sơ của tui tới đâu rồi dzậy
+    hồ sơ {code} sao chưa xong vậy
+    {code} giờ ở khâu nào rồi
+    mã {code} bị trễ hẹn hả
+    {code} đã trả kết quả chưa ạ
+    tra giúp hồ sơ mã {code}
 """)
 
 # Bare dossier codes, as pasted from a receipt, then other bare answers.
@@ -1505,6 +2191,38 @@ INFORM = (CODE,) * 17 + _lines("""
     sáng mai được không
     thứ 6 nhé
     trưa mai
+    # Other structures: question word or procedure first/last, polite openings, background
+    # clauses, very short forms, southern/central/northern variants, typos.
+    {code} đó
+    {code} nha ad
+    mã: {code}
+    mã hs {code}
+    ma so {code}
+    em gửi {code}
+    dạ mã {code} ạ
+    số biên nhận là {code}
+    {code} nhé ad
+    6690
+    0345
+    8021 ạ
+    đuôi 1199 ạ
+    bốn số cuối là 6287 nha
+    số cuối 0512 hen
+    dạ đuôi 3344
+    sdt đuôi 7788 nha
+    sáng thứ hai
+    chiều thứ 6 tuần này
+    cuối tuần sau
+    thứ 5 tuần sau nha
+    mai được không
+    ngày 30/11
+    28/02/2026
+    ngày 7 tháng 1 năm 2026
+    sáng 15/12
+    mốt
+    bữa nay
+    ngày mốt
+    hôm bữa
 """)
 
 ASK_GENERAL = _lines("""
@@ -1619,6 +2337,74 @@ ASK_GENERAL = _lines("""
     quen mat khau vneid phai lam sao
     dang ky tai khoan dich vu cong
     giờ làm việc thứ bảy của phường
+    # Other structures: question word or procedure first/last, polite openings, background
+    # clauses, very short forms, southern/central/northern variants, typos.
+    cho em hỏi tạo tài khoản trên cổng dịch vụ công thế nào ạ
+    tài khoản dịch vụ công đăng ký sao ad
+    em quên mật khẩu dvc rồi
+    mật khẩu vneid quên rồi làm sao
+    đăng nhập dịch vụ công hông được
+    đăng nhập vneid báo lỗi hoài
+    otp hông về
+    mã otp?
+    quên mật khẩu?
+    hotline?
+    tổng đài?
+    giờ làm việc?
+    mấy giờ mở cửa
+    mấy giờ đóng cửa ạ
+    phường mở cửa mấy giờ dzậy
+    thứ bảy phường làm hông
+    chủ nhật bộ phận một cửa có mở hông
+    trưa nay có người trực hông ad
+    mai lễ thì ubnd có làm việc không
+    em bấm đăng nhập bằng vneid mà nó cứ quay vòng
+    nhập otp xong báo mã không hợp lệ
+    tài khoản bị khóa rồi mở lại sao
+    tài khoản định danh mức 1 nâng lên mức 2 thế nào
+    cổng dịch vụ công báo lỗi hệ thống
+    trang dịch vụ công cứ báo phiên đăng nhập hết hạn
+    đổi số điện thoại nhận otp
+    mất điện thoại thì lấy lại tài khoản vneid sao
+    số tổng đài dịch vụ công quốc gia là số nào vậy ad
+    cho xin số hotline của phường
+    bộ phận một cửa ở chỗ nào vậy
+    trung tâm hành chính công tỉnh nằm ở đâu vậy
+    quen mat khau dich vu cong
+    dang nhap dvc bi loi
+    otp ko ve
+    gio lam viec cua phuong
+    thu 7 mot cua co lam ko
+    so tong dai dvc
+    tk vneid bi khoa
+    đăng ký tài khoản dịch vụ công cho người già thế nào
+    anh ơi sáng mấy giờ phường mở cửa
+    chị ơi chiều thứ sáu một cửa làm tới mấy giờ
+    em không đăng ký được tài khoản vì báo số căn cước đã tồn tại
+    đăng nhập dịch vụ công bằng tài khoản vneid thì bấm chỗ nào
+    chưa có tài khoản dịch vụ công thì tạo thế nào
+    tài khoản dvc đăng nhập hoài không vô
+    vneid bắt xác thực khuôn mặt hoài không được
+    quên mật khẩu cổng dịch vụ công thì lấy lại sao
+    mã otp về chậm quá
+    otp gửi về mà nhập không được
+    số điện thoại cũ bị mất, không nhận được otp
+    em chưa biết cách đăng nhập dịch vụ công
+    hướng dẫn tạo tài khoản dvc bằng vneid
+    đăng nhập dvc bằng tài khoản nào
+    giờ hành chính phường làm từ mấy giờ
+    chiều thứ bảy có ai trực không
+    lễ 2/9 có tiếp nhận hồ sơ không
+    số hotline dvc bao nhiêu
+    # Someone else submitting or collecting for the citizen (ủy quyền) — the FAQ answers it; not a
+    # request for the bot itself to act ("bạn nộp hồ sơ thay tôi được không" is bot_capabilities).
+    có được ủy quyền cho người khác đi nộp hồ sơ không
+    nhờ người nhà nộp hồ sơ thay có được không
+    vợ tôi đi nộp hồ sơ thay tôi có được không
+    bố mẹ nộp hồ sơ thay con được không ạ
+    người nhà nhận kết quả thay có cần giấy ủy quyền không
+    giấy ủy quyền đi làm thủ tục có phải công chứng không
+    tôi bận không đi được, cho em trai đi nộp thay được không
 """)
 
 # --------------------------------------------------------------------------------------------
@@ -1699,6 +2485,39 @@ GREET = _lines("""
     alo alo có ai không
     xin chào, tôi là người dân ở phường
     chào bot, tôi có mấy câu hỏi
+    # Other structures: question word or procedure first/last, polite openings, background
+    # clauses, very short forms, southern/central/northern variants, typos.
+    chào chị ạ
+    em chào chị
+    chào anh ạ
+    dạ em chào anh
+    chào ad nha
+    chào ad, em hỏi xíu
+    chào bạn, hỏi xíu được không
+    alo, ad có đó không
+    ad ơi có đó không
+    chị ơi có ở đó không ạ
+    có ai trực không ạ
+    chào buổi tối ad
+    xin chào buổi sáng
+    hi chị
+    hello chị
+    hi ad ơi
+    chào em, cho anh hỏi chút
+    chào em, chị muốn hỏi chút việc
+    chào ad, mình cần tư vấn
+    chào cán bộ ạ
+    kính chào anh chị
+    chao chi oi
+    chao ad nhe
+    xin chao ad
+    hello ad oi
+    chào bạn nha
+    chào bot nhé
+    ê bot
+    ad ơi ad
+    dạ alo
+    chào trợ lý nha
 """)
 
 GOODBYE = _lines("""
@@ -1764,6 +2583,35 @@ GOODBYE = _lines("""
     thế thôi nhé, chào
     thôi tôi đi làm hồ sơ đây, chào bạn
     hẹn gặp lại nhé bot
+    # Other structures: question word or procedure first/last, polite openings, background
+    # clauses, very short forms, southern/central/northern variants, typos.
+    thôi em chào chị ạ
+    em chào ad nha
+    chào ad nhé, em đi đây
+    thôi chào nha
+    bye nha
+    bye ad nhé
+    bai ad
+    bb
+    pp
+    tạm biệt chị
+    tạm biệt và hẹn gặp lại
+    vậy nha, bye
+    em off đây
+    mình off nha
+    thôi em đi làm hồ sơ đây ạ
+    để mai em hỏi tiếp, chào ad
+    hôm khác em hỏi tiếp nhé
+    thôi vậy đi, chào
+    giờ em bận rồi, chào nhé
+    vậy thôi nhé ad
+    ok em không hỏi nữa, bye
+    chúc ad buổi tối vui vẻ
+    thoi bye ad nhe
+    thoi chao nhe ad
+    hẹn gặp lại ad nha
+    đi đây
+    kết thúc nhé
 """)
 
 THANK = _lines("""
@@ -1828,6 +2676,35 @@ THANK = _lines("""
     đa tạ
     thế là rõ rồi, cảm ơn nhé
     cảm ơn vì đã trả lời nhanh
+    # Other structures: question word or procedure first/last, polite openings, background
+    # clauses, very short forms, southern/central/northern variants, typos.
+    cảm ơn ad nha
+    cảm ơn chị ạ
+    em cảm ơn chị nhiều
+    cảm ơn anh nhiều nhé
+    cám ơn ad nhiều lắm
+    dạ vâng cảm ơn ad
+    ok em cảm ơn ạ
+    ok cảm ơn ad nhiều
+    cảm ơn nhen
+    cảm ơn nghen
+    cảm ơn bạn nhiều nha
+    tks ad
+    thanks ad
+    thanks chị
+    thank ad nhiều
+    mình hiểu rồi, cảm ơn ad
+    rõ rồi ạ, em cảm ơn
+    cảm ơn vì đã giúp em
+    cảm ơn ad đã giải đáp ạ
+    xin cám ơn ạ
+    cảm ơn đã hỗ trợ em
+    cam on nhieu nha ad
+    cam on chi nhieu a
+    em cam on ad
+    thanks nha
+    ok tks
+    cảm ơn bot nhiều nhé
 """)
 
 BOT_CAPABILITIES = _lines("""
@@ -1905,6 +2782,42 @@ BOT_CAPABILITIES = _lines("""
     mình dùng bot này thế nào
     bot có biết về thủ tục kinh doanh không
     bạn xử lý hồ sơ giúp tôi được không
+    # Other structures: question word or procedure first/last, polite openings, background
+    # clauses, very short forms, southern/central/northern variants, typos.
+    bạn giúp được những gì vậy
+    em hỏi được gì ở đây
+    ở đây hỏi được gì
+    bot này biết làm gì
+    bạn làm gì được cho tôi
+    trợ lý ảo này làm được gì
+    bạn có thể trả lời những câu hỏi nào
+    bot này dùng để làm gì vậy ad
+    chatbot này để làm gì
+    bạn là bot của phường hả
+    bạn là ai vậy
+    bot này của ai
+    bot hỗ trợ những lĩnh vực gì
+    bạn có tra được thủ tục đất đai không
+    bot có trả lời được về bảo hiểm không
+    bạn có giúp được về hộ chiếu không
+    bạn có làm hồ sơ hộ tôi được không
+    bạn có nhận hồ sơ qua đây không
+    tôi có thể hỏi những gì
+    hỏi gì cũng được hả
+    cách dùng bot
+    hướng dẫn dùng trợ lý ảo
+    bạn có phải là máy không
+    bạn là robot hả
+    bot lam dc gi
+    bot nay dung de lam gi vay
+    ban biet lam gi
+    bạn có trả lời được tiếng không dấu không
+    bot có trả lời ban đêm không
+    em nên hỏi bot kiểu gì cho đúng
+    bot biết làm những chi
+    bạn có thể giúp gì
+    bot trả lời về thủ tục gì
+    bạn tư vấn được những gì
 """)
 
 ASK_HUMAN = _lines("""
@@ -1954,6 +2867,48 @@ ASK_HUMAN = _lines("""
     cho toi noi chuyen voi nhan vien
     can bo nao dang truc vay
     tôi cần cán bộ thật tư vấn giúp
+    # Other structures: question word or procedure first/last, polite openings, background
+    # clauses, very short forms, southern/central/northern variants, typos.
+    cho em gặp người thật
+    cho em nói chuyện với cán bộ
+    cho em gặp nhân viên với ạ
+    ad thật đâu rồi
+    có ai là người thật không
+    tôi muốn nói chuyện với người, không phải máy
+    gặp cán bộ được không
+    em muốn gặp cán bộ phụ trách hộ tịch
+    cho xin gặp cán bộ địa chính
+    tôi muốn gọi điện cho cán bộ
+    nhờ cán bộ gọi lại giúp em
+    gọi lại cho tôi được không
+    có thể gọi điện tư vấn cho tôi không
+    cho tôi nói chuyện trực tiếp với người phụ trách
+    bot trả lời không đúng, tôi muốn gặp người
+    chuyển cho người thật giúp em
+    chuyển qua nhân viên giùm
+    kết nối với cán bộ giúp tôi
+    em muốn chat với người thật
+    chị cán bộ ơi em cần chị hỗ trợ trực tiếp
+    người thật ơi
+    cho gặp admin
+    gặp người thật
+    nhân viên đâu
+    có cán bộ nào đang trực hông
+    cho em xin nói chuyện với người
+    toi can gap nhan vien
+    cho gap can bo
+    chuyen cho nguoi that giup
+    muon noi chuyen voi nguoi
+    gọi cán bộ giúp tôi
+    cho tui gặp người thiệt
+    em muốn gặp người hướng dẫn trực tiếp
+    cần gặp cán bộ gấp
+    cho em gặp chị cán bộ hôm qua với
+    cho nói chuyện với người nha
+    tư vấn viên ơi
+    gặp nhân viên hỗ trợ
+    chuyển tôi tới cán bộ tiếp dân
+    em không muốn nói chuyện với máy nữa
 """)
 
 FEEDBACK = _lines("""
@@ -2043,6 +2998,50 @@ FEEDBACK = _lines("""
     bot tra loi sai het
     đề xuất thêm chức năng nhắc lịch hẹn
     trang dịch vụ công nên làm giao diện đơn giản hơn
+    # Other structures: question word or procedure first/last, polite openings, background
+    # clauses, very short forms, southern/central/northern variants, typos.
+    bot trả lời sai bét
+    sai hết rồi ad ơi
+    thông tin này không đúng nha
+    lệ phí trên web khác với ngoài phường
+    thời gian bạn nói khác với thực tế
+    bạn nói sai rồi, phường bảo khác
+    trả lời không đúng câu hỏi
+    mình hỏi một đằng bot trả lời một nẻo
+    bot trả lời hay ghê
+    bot xịn quá
+    bot dễ thương ghê
+    ad trả lời nhiệt tình quá
+    bot này được đấy
+    dịch vụ tốt
+    trang dịch vụ công giờ dễ dùng hơn nhiều rồi
+    cổng dịch vụ công dùng tiện lắm
+    nên có thêm hướng dẫn bằng hình ảnh
+    góp ý: bot nên trả lời ngắn thôi
+    đề nghị thêm tính năng tra cứu bằng giọng nói
+    mình đề xuất thêm chức năng đặt lịch
+    phản hồi về bot: trả lời còn chậm
+    bot trả lời dài dòng quá
+    trả lời lòng vòng quá
+    đọc không hiểu gì hết
+    bot trả lời khó hiểu quá
+    câu trả lời lạc đề rồi
+    thông tin cũ quá rồi, cập nhật đi
+    bot tra loi sai bet roi
+    bot tra loi hay qua
+    thong tin khong dung
+    gop y: nen them thu tuc dat dai
+    bot nay te qua
+    bot hiểu ý mình ghê
+    trả lời chuẩn luôn
+    bot nói sai rồi đó
+    bot trả lời không đúng ý em
+    câu trả lời sai lệ phí rồi
+    bạn hiểu sai rồi
+    không phải vậy
+    sai rồi nha
+    bot này trả lời được phết
+    nên làm giao diện to chữ hơn cho người già
 """)
 
 OUT_OF_SCOPE = _lines("""
@@ -2208,6 +3207,55 @@ OUT_OF_SCOPE = _lines("""
     cao huyết áp nên kiêng gì
     vay tiền mua xe trả góp thế nào
     sao hôm nay đường phố ùn tắc thế
+    # Other structures: question word or procedure first/last, polite openings, background
+    # clauses, very short forms, southern/central/northern variants, typos.
+    hôm nay trời nắng hông
+    mai sài gòn mưa hông
+    đà lạt giờ lạnh không
+    tối nay việt nam đá với thái lan mấy giờ
+    kết quả trận tối qua sao rồi
+    ai ghi bàn trận hôm qua
+    giá vàng hôm nay nhiêu
+    giá xăng hôm nay tăng hay giảm
+    giá cà phê hôm nay
+    giá sầu riêng bao nhiêu một ký
+    bạn ăn sáng chưa
+    nhà bạn ở đâu
+    bạn có buồn không
+    bạn thích màu gì
+    bạn có bạn gái chưa
+    bạn làm ca đêm có mệt không
+    kể chuyện tiếu lâm nghe đi
+    đố bạn con gì có 4 chân
+    nói gì vui đi
+    cách làm gỏi cuốn
+    nấu bún bò huế thế nào
+    cách kho cá
+    dò vé số đài tiền giang hôm nay
+    xổ số miền trung chiều nay
+    vietlott kỳ này jackpot bao nhiêu
+    con số may mắn hôm nay
+    tuổi mão năm nay có hạn không
+    chỗ nào sửa xe gần đây
+    mua xe máy trả góp ở đâu
+    điện thoại samsung nào pin trâu
+    chơi game gì giải trí
+    mở nhạc cho tôi nghe
+    cách làm đẹp da
+    gia vang sjc hom nay bao nhieu
+    troi hom nay co mua ko
+    ke chuyen cuoi di ad
+    ban an com toi chua
+    hom nay doi tuyen da may gio
+    cach nau bun rieu
+    giá heo hơi hôm nay nhiêu
+    bạn bao nhiêu tuổi rồi
+    bạn có đi làm không
+    bạn có mệt không
+    trận chung kết tối nay ai thắng
+    giá bạc hôm nay
+    ăn gì để giảm cân
+    hôm nay ngày bao nhiêu âm
 """)
 
 LEGAL_ADVICE = _lines("""
@@ -2309,6 +3357,48 @@ LEGAL_ADVICE = _lines("""
     neu khong dang ky khai sinh dung han co bi phat khong
     vợ tôi tự ý bán đất chung có hợp pháp không
     hợp đồng thuê nhà không công chứng có bị vô hiệu không
+    # Other structures: question word or procedure first/last, polite openings, background
+    # clauses, very short forms, southern/central/northern variants, typos.
+    em chưa đăng ký tạm trú thì có bị phạt hông
+    không đổi căn cước đúng hạn thì có sao không
+    quá hạn sang tên xe có bị phạt không
+    tôi xây nhà trên đất nông nghiệp có hợp pháp không
+    chồng tôi bỏ nhà đi 5 năm, tôi ly hôn được không
+    tôi bị phạt tiền vì chưa sang tên xe, như vậy có đúng luật không
+    đi xe của bạn mà không có giấy tờ xe có bị phạt không
+    con tôi 15 tuổi chạy xe máy 50cc có vi phạm không
+    nhà tôi có 2 sổ đỏ, anh tôi tự ý bán một cái thì có hợp pháp không
+    cho ở nhờ rồi giờ họ không chịu dọn đi thì sao
+    ông bà mất không có di chúc, đất chia cho ai
+    di chúc không công chứng có hiệu lực không
+    con nuôi có được hưởng thừa kế không
+    mình bị phạt nguội mà không phải mình lái thì sao
+    theo luật thì tôi có được đòi lại tiền cọc không
+    công ty bắt ký cam kết không mang thai có đúng luật không
+    không khai báo tạm vắng có bị phạt không
+    nhà đang thế chấp ngân hàng có bán được không
+    người thuê nhà tự ý sửa nhà thì chủ nhà làm gì được
+    đất đang tranh chấp có được xây nhà không
+    mình đứng tên chung sổ đỏ với anh trai, giờ muốn bán phần mình có được không
+    tôi chậm khai tử cho bố thì có bị xử phạt không
+    khi ly hôn thì con 5 tuổi ở với ai
+    lam vay co vi pham phap luat khong
+    khong dang ky tam tru co bi phat ko
+    xay nha khong phep bi phat bao nhieu
+    di chuc mieng co gia tri khong
+    hàng xóm trồng cây lấn sang nhà tôi thì tôi chặt được không
+    em bị công ty giữ bằng gốc có đúng luật không
+    bị phạt vì không mang căn cước có đúng không
+    tôi ký giấy vay hộ bạn giờ bạn bỏ trốn thì tôi có phải trả không
+    ở nhà thuê mà không khai báo tạm trú thì có sao hông
+    tôi làm vậy có bị phạt hông
+    trường hợp của em có bị xử phạt không
+    làm vậy có hợp pháp không
+    tôi có vi phạm gì không
+    sống chung mà không đăng ký kết hôn thì có sao không
+    con sinh ra khi bố mẹ chưa đăng ký kết hôn có được hưởng thừa kế không
+    em có được đòi lại đất đã cho mượn không
+    không xin phép mà sửa nhà thì có bị phạt không
 """)
 
 COMPLAINT = _lines("""
@@ -2359,6 +3449,42 @@ COMPLAINT = _lines("""
     to cao can bo nhan tien
     khieu nai quyet dinh xu phat
     tôi bức xúc vì cán bộ bắt chờ cả buổi rồi đuổi về, muốn khiếu nại
+    # Other structures: question word or procedure first/last, polite openings, background
+    # clauses, very short forms, southern/central/northern variants, typos.
+    tôi muốn khiếu nại cán bộ tiếp nhận hồ sơ
+    em muốn tố cáo cán bộ xã nhận tiền
+    cán bộ phường đòi tiền cà phê mới nhận hồ sơ
+    làm đơn khiếu nại gửi ai
+    đơn tố cáo nộp ở đâu
+    tôi muốn phản ánh cán bộ một cửa thái độ không tốt
+    cán bộ quát nạt dân, tôi muốn phản ánh
+    khiếu nại quyết định xử phạt vi phạm hành chính
+    tôi không đồng ý quyết định thu hồi đất, muốn khiếu nại
+    tố cáo cán bộ địa chính bao che cho hàng xóm xây lấn
+    tố cáo công an phường nhận hối lộ
+    khiếu nại việc chậm trả kết quả hồ sơ
+    hồ sơ của tôi trễ hẹn mà không ai xin lỗi, tôi muốn khiếu nại
+    tôi muốn khiếu nại vì bị từ chối hồ sơ vô lý
+    cán bộ gợi ý làm dịch vụ để nhanh hơn, đây là nhũng nhiễu, tôi phản ánh
+    tố cáo chủ tịch phường
+    khiếu nại về giá bồi thường đất
+    muốn kiện ubnd xã
+    cán bộ ghi sai tên trong giấy tờ mà không chịu sửa, tôi muốn khiếu nại
+    tôi muốn tố cáo việc xây dựng trái phép
+    phản ánh tình trạng cò mồi ở bộ phận một cửa
+    khieu nai can bo mot cua
+    to cao can bo xa
+    toi muon to cao tham nhung
+    can bo doi tien moi giai quyet
+    gửi đơn khiếu nại lên huyện thế nào
+    khiếu nại lần đầu nộp cho ai
+    tôi bị cán bộ xúc phạm, muốn khiếu nại
+    tố cáo cán bộ thuế vòi tiền
+    cán bộ bắt nộp thêm tiền không có biên lai, tôi tố cáo
+    tôi muốn gửi đơn phản ánh cán bộ
+    khiếu nại cán bộ làm sai quy trình
+    tố cáo hành vi nhận tiền để làm nhanh hồ sơ
+    em muốn khiếu nại vì bị phạt oan
 """)
 
 SPECS: tuple[IntentSpec, ...] = (
@@ -2430,7 +3556,7 @@ SHORTHAND: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("hộ kinh doanh", ("hkd",)),
     ("lý lịch tư pháp", ("lltp",)),
     ("với", ("vs",)),
-    ("vậy", ("v", "z", "zậy")),
+    ("vậy", ("v", "z", "zậy", "dzậy")),
     ("rồi", ("r", "rùi")),
     ("mình", ("mk", "mik")),
     ("biết", ("bít", "bik")),
@@ -2447,9 +3573,13 @@ SUFFIXES: tuple[str, ...] = (
     " ạ.", " vậy bạn",
 )
 # Openings that already carry a polite prefix: adding another reads like a machine.
-_POLITE_OPENINGS = ("cho ", "xin ", "em ", "tôi ", "mình ", "ad ", "dạ ", "hỏi ")
+_POLITE_OPENINGS = (
+    "cho ", "xin ", "em ", "tôi ", "mình ", "ad ", "dạ ", "hỏi ", "anh ơi", "chị ơi", "bạn ơi", "tui ",
+)
+# Endings that already close the message (northern, southern and central particles alike).
 _PARTICLE_ENDINGS = frozenset(
-    {"ạ", "a", "ah", "vậy", "vay", "v", "ad", "nhé", "nhe", "nha", "nhỉ", "nhi", "r", "với", "voi", "thế"}
+    {"ạ", "a", "ah", "vậy", "vay", "v", "ad", "nhé", "nhe", "nha", "nhỉ", "nhi", "r", "với", "voi", "thế",
+     "hen", "nhen", "nghen", "dzậy", "zậy", "hả", "ha", "à", "hông", "chị", "anh", "răng", "mô", "chi"}
 )
 
 
@@ -2477,7 +3607,8 @@ def _shorten(text: str, rng: random.Random) -> str:
     for full, shorts in SHORTHAND:
         pattern = re.compile(rf"(?<!\w){re.escape(full)}(?!\w)", re.IGNORECASE)
         if pattern.search(text) and rng.random() < 0.6:
-            text = pattern.sub(lambda _m, s=rng.choice(shorts): s, text)
+            short = rng.choice(shorts)
+            text = pattern.sub(lambda _m, s=short: s, text)
     return text
 
 
@@ -2636,7 +3767,7 @@ def generate(seed: int = SEED) -> dict[str, list[str]]:
         n_plain = round(FOLD_RATE * len(phrasings))
         plain = [True] * n_plain + [False] * (len(phrasings) - n_plain)
         rng.shuffle(plain)
-        for phrasing, unaccented in zip(phrasings, plain):
+        for phrasing, unaccented in zip(phrasings, plain, strict=True):
             if P not in phrasing and owner.get(_key(phrasing), spec.name) != spec.name:
                 # The bare phrasing itself belongs elsewhere: a data error, not bad luck.
                 raise ValueError(f"{phrasing!r} is in {owner[_key(phrasing)]} and {spec.name}")

@@ -23,8 +23,11 @@ start_app() {
 
 start_rasa() {
   local model="${RASA_MODEL:-$(cat models/current)}"
+  # The HTTP API (staff replies, /model/parse) only behind a token: never without one.
+  local api=()
+  [[ -n "${RASA_API_TOKEN:-}" ]] && api=(--enable-api --auth-token "$RASA_API_TOKEN")
   PYTHONWARNINGS="${PYTHONWARNINGS:-ignore}" .venv-bot/bin/rasa run --model "$model" --interface "$BIND_HOST" --port "$RASA_PORT" \
-      --credentials credentials.yml --endpoints endpoints.yml --quiet &
+      --credentials credentials.yml --endpoints endpoints.yml "${api[@]}" --quiet &
   PIDS+=($!)
 }
 

@@ -178,11 +178,13 @@ def test_hesitant_follow_up_is_answered_from_the_current_procedure(action_db, ru
         entities=[{"entity": "aspect", "value": "fee"}],
     )
     messages, _ = run_action(ActionFallback(), tracker)
-    assert messages[0]["custom"] == {
+    custom = messages[0]["custom"]
+    assert {k: v for k, v in custom.items() if k != "card"} == {
         "type": "procedure_answer",
         "procedure_code": "1.001193",
         "aspects": ["fee"],
     }
+    assert custom["card"]["code"] == "1.001193"
 
 
 def test_hesitant_bare_procedure_name_gets_its_overview(action_db, run_action) -> None:

@@ -17,6 +17,7 @@ from actions.formatting import (
     CHANNEL_LABELS,
     MAX_ANSWER_CHARS,
     PORTAL_URL,
+    answer_card,
     fee_text,
     format_answer,
     format_documents,
@@ -27,6 +28,7 @@ from actions.formatting import (
     format_processing_time,
     format_steps,
     format_submission,
+    source_line,
     time_text,
 )
 from knowledge_base.db import session_scope
@@ -525,3 +527,36 @@ def test_answer_names_procedure_code_and_source() -> None:
     text = format_answer(_procedure(), ["fee"], source_name="Cổng DVC quốc gia")
     assert text.startswith("Thủ tục thử (mã 9.999999)")
     assert text.endswith("Nguồn: Cổng DVC quốc gia, cập nhật 17/07/2026.")
+
+
+def test_card_summarises_the_passport_in_plain_strings(records) -> None:
+    procedure = records[PASSPORT]
+    card = answer_card(procedure, SOURCE)
+    assert (card["title"], card["code"]) == (procedure.name, PASSPORT)
+    assert card["documents"] and all(isinstance(d, str) for d in card["documents"])
+    assert any(
+        _money(c.fee_amount_vnd) in line
+        for line in card["fee"]
+        for c in procedure.channels
+        if c.fee_amount_vnd
+    )
+    assert card["channels"] and card["source"] == source_line(procedure, SOURCE)
+    assert card["source_url"].startswith("https://") or card["source_url"] == ""
+
+
+def test_card_lists_at_most_eight_documents_and_counts_the_rest() -> None:
+    documents = [
+        DocumentOut(
+            section="main",
+            name=f"Giấy tờ {n}",
+            form_name=None,
+            quantity=1,
+            kind=None,
+            case=None,
+            is_note=False,
+        )
+        for n in range(11)
+    ]
+    card = answer_card(_procedure(documents=documents, source_url="javascript:alert(1)"), SOURCE)
+    assert len(card["documents"]) == 8 and card["documents_more"] == 3
+    assert card["source_url"] == ""  # only http(s) links leave the knowledge base

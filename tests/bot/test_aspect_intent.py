@@ -46,6 +46,7 @@ def pipeline(
         ("cấp giấy phép lái xe quốc tế nộp ở đâu, mất bao lâu", "ask_processing_time", "ask_submission"),
         ("dang ky ket hon can giay to gi, mat bao lau, bao nhieu tien", "ask_fee", "ask_documents"),
         ("làm hộ chiếu mất bao lâu, có làm online được không", "ask_online", "ask_processing_time"),
+        ("lam ho chieu mat bao lau con le phi bao nhieu", "ask_fee", "ask_processing_time"),
     ],
 )
 def test_first_aspect_decides(pipeline: Any, text: str, predicted: str, expected: str) -> None:
@@ -74,6 +75,8 @@ def test_other_messages_are_left_alone(pipeline: Any, text: str, predicted: str)
         # One question whose first aspect word is its object: the classifier decides.
         ("lệ phí làm hộ chiếu có thanh toán online được không", "ask_payment"),
         ("lệ phí đăng ký kết hôn quy định ở thông tư nào", "ask_legal_basis"),
+        # "con" (child) inside a procedure name is not "còn" (and what about).
+        ("lệ phí đăng ký việc nuôi con nuôi trả qua ví điện tử được không", "ask_payment"),
     ],
 )
 def test_one_question_with_two_aspect_words_is_left_alone(pipeline: Any, text: str, predicted: str) -> None:

@@ -137,7 +137,9 @@ def test_no_duplicate_examples(examples: list[Message]) -> None:
 
 
 def test_every_intent_is_covered(examples: list[Message]) -> None:
-    expected = (_domain_intents() | _doc_intents()) - _payload_intents() - {FALLBACK_INTENT}
+    # EXTERNAL_ intents are injected by servers (staff replies), never typed: nothing to evaluate.
+    injected = {intent for intent in _domain_intents() if intent.startswith("EXTERNAL_")}
+    expected = (_domain_intents() | _doc_intents()) - _payload_intents() - {FALLBACK_INTENT} - injected
     counts = Counter(m.get("intent") for m in examples)
     too_few = {intent: counts[intent] for intent in expected if counts[intent] < MIN_PER_INTENT}
     assert too_few == {}

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.conversation.conftest import Assistant
+from tests.servers import Assistant
 
 pytestmark = pytest.mark.conversation
 

@@ -13,20 +13,26 @@ pytestmark = pytest.mark.conversation
     "question",
     ["Đăng ký khai sinh cần những giấy tờ gì?", "dang ky khai sinh can giay to gi"],
 )
-def test_documents_answer_lists_documents_from_database(assistant, seeded_sqlite, documents_of, question):
+def test_documents_answer_lists_documents_from_database(assistant, assistant_db, documents_of, question):
     messages = assistant.send(question)
     texts = [m["text"] for m in messages if m.get("text")]
     assert len(texts) == 1, "one answer, one message"
     text = texts[0]
     assert "1.001193" in text
     assert "khai sinh" in text.lower()
-    expected = documents_of(seeded_sqlite, "1.001193")
+    expected = documents_of(assistant_db, "1.001193")
     assert expected, "the seed must hold documents for 1.001193"
     for name in expected[:MAX_DOCUMENTS]:
         assert name in text
     assert "Nguồn:" in text
     custom = [m["custom"] for m in messages if m.get("custom")]
-    assert {"type": "procedure_answer", "procedure_code": "1.001193", "aspects": ["documents"]} in custom
+    expected = {"type": "procedure_answer", "procedure_code": "1.001193", "aspects": ["documents"]}
+    answers = [c for c in custom if {k: c.get(k) for k in expected} == expected]
+    assert len(answers) == 1
+    # The card channels draw (the web widget) lists the same documents as the text.
+    card = answers[0]["card"]
+    assert card["code"] == "1.001193" and card["documents"]
+    assert all(document[:30] in text for document in card["documents"])
 
 
 def test_greeting_gets_a_greeting(assistant):

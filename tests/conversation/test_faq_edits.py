@@ -19,9 +19,9 @@ def _faq_ids(messages: list[dict]) -> list[int]:
     return [m["custom"]["faq_id"] for m in messages if (m.get("custom") or {}).get("type") == "faq_answer"]
 
 
-def test_new_entry_is_used_at_once_and_unpublished_never(assistant, seeded_sqlite) -> None:
+def test_new_entry_is_used_at_once_and_unpublished_never(assistant, assistant_db) -> None:
     answer = "Có. Bộ phận Một cửa có bãi gửi xe máy miễn phí cho người đến làm thủ tục, ở cổng sau trụ sở."
-    with session_scope(seeded_sqlite) as session:
+    with session_scope(assistant_db) as session:
         entry = FaqEntry(answer=answer, published=True, created_by="can-bo-test", updated_by="can-bo-test")
         entry.questions = [
             FaqQuestion(text=text, text_folded=fold(text))
@@ -35,7 +35,7 @@ def test_new_entry_is_used_at_once_and_unpublished_never(assistant, seeded_sqlit
     assert entry_id in _faq_ids(messages)
     assert answer in "\n".join(m.get("text") or "" for m in messages)
 
-    with session_scope(seeded_sqlite) as session:
+    with session_scope(assistant_db) as session:
         session.get(FaqEntry, entry_id).published = False
         session.commit()
     messages = assistant.send(QUESTION, uuid.uuid4().hex)

@@ -1,0 +1,460 @@
+"""The web widget's channel: signed session ids, JSON answers, conversation history, strict CORS.
+
+Routes (under ``/webhooks/web/``):
+
+- ``GET  /``          health.
+- ``POST /session``   issues a new session id: 128 random bits plus an HMAC-SHA256 signature made
+  with ``WEB_SESSION_SECRET``, so the channel can tell the ids it issued from forged ones without
+  storing them. Rasa's REST channel trusts any ``sender``; this channel talks only to ids it issued.
+- ``POST /webhook``   ``{"session_id", "message"}`` or ``{"session_id", "payload", "title"}`` (a
+  pressed button); answers ``{"messages": [{"text", "buttons", "custom"}, ...]}`` once the bot is
+  done, one entry per bot message (text, its buttons and its custom payload kept together).
+- ``GET  /history?session_id=...``  the conversation so far, read from the agent's tracker store,
+  so the widget can restore it after a page reload.
+
+Every message takes the shared path (`connectors.common.prepare`); a cut message is answered with
+`TOO_LONG_NOTE` first. Request bodies are read up to a limit. CORS headers are sent only to the
+origins listed in ``WEB_ALLOWED_ORIGINS`` (comma-separated; default the app's own origins): a
+preflight from any other origin gets none, so the browser refuses, and a request that a page of
+another origin sends anyway (a "simple" request needs no preflight) is refused with 403.
+
+Settings (environment; nothing secret in credentials.yml):
+    WEB_SESSION_SECRET   HMAC key (at least 32 characters). Unset in the local profile: a random key
+                         is generated once and kept in ``var/web_session_secret``; unset or weak in
+                         another profile: the server refuses to start.
+    WEB_ALLOWED_ORIGINS  browser origins allowed to call the channel.
+    PROFILE              ``local`` (default), ``test`` or ``prod``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import os
+import re
+import secrets
+from collections.abc import Awaitable, Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.shared.exceptions import RasaException
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from connectors.common import MAX_MESSAGE_CHARS, TOO_LONG_NOTE, log_safe, normalise, prepare
+
+logger = logging.getLogger(__name__)
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+#: Where the local profile keeps its generated session key (var/ is never committed).
+LOCAL_SECRET_FILE = PROJECT_ROOT / "var" / "web_session_secret"
+DEFAULT_ORIGINS = ("http://localhost:8000", "http://127.0.0.1:8000")
+#: Largest request body read (bytes). A citizen's message is cut to MAX_MESSAGE_CHARS anyway; this
+#: only stops a client from making the server buffer megabytes.
+DEFAULT_MAX_BODY_BYTES = 16 * 1024
+#: Most messages the history returns (the latest ones).
+DEFAULT_HISTORY_LIMIT = 200
+MIN_SECRET_CHARS = 32
+_PLACEHOLDER_SECRETS = {"changeme", "change-me", "secret", "dev", "test", "placeholder"}
+
+#: Prefix of the Rasa sender ids of web conversations (the random part follows).
+SENDER_PREFIX = "web-"
+_SESSION_RE = re.compile(r"(?P<random>[0-9a-f]{32})\.(?P<signature>[0-9a-f]{64})")
+_SIGNATURE_CONTEXT = b"tthc-web-session:v1:"
+_ORIGIN_RE = re.compile(r"https?://[a-z0-9.\-]+(:[0-9]{1,5})?|https?://\[[0-9a-f:.]+\](:[0-9]{1,5})?")
+_TITLE_MAX_CHARS = 200
+_CORS_HEADERS = {
+    "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+    "Access-Control-Allow-Headers": "Content-Type",
+    "Access-Control-Max-Age": "600",
+}
+
+
+class BodyTooLargeError(Exception):
+    """The request body exceeds the channel's limit."""
+
+
+# --------------------------------------------------------------------------------------------- #
+# Session ids
+# --------------------------------------------------------------------------------------------- #
+
+
+class SessionSigner:
+    """Issues session ids and recognises the ones it issued (HMAC-SHA256, no server-side state)."""
+
+    def __init__(self, secret: str) -> None:
+        """Use `secret` as the HMAC key."""
+        self._key = secret.encode("utf-8")
+
+    def _sign(self, random_part: str) -> str:
+        return hmac.new(
+            self._key, _SIGNATURE_CONTEXT + random_part.encode("ascii"), hashlib.sha256
+        ).hexdigest()
+
+    def issue(self) -> str:
+        """A new session id: 128 random bits and their signature, ``<32 hex>.<64 hex>``."""
+        random_part = secrets.token_hex(16)
+        return f"{random_part}.{self._sign(random_part)}"
+
+    def sender_id(self, session_id: object) -> str | None:
+        """The Rasa sender id of a session id this signer issued, or None for anything else.
+
+        The tracker is keyed by the random part only, so the signature (the bearer secret) never
+        reaches the tracker store, logs or staff pages.
+        """
+        if not isinstance(session_id, str):
+            return None
+        match = _SESSION_RE.fullmatch(session_id)
+        if match is None:
+            return None
+        if not hmac.compare_digest(self._sign(match["random"]), match["signature"]):
+            return None
+        return SENDER_PREFIX + match["random"]
+
+
+def load_secret(env: dict[str, str] | None = None, local_file: Path = LOCAL_SECRET_FILE) -> str:
+    """The session key from ``WEB_SESSION_SECRET``, or the local profile's generated one.
+
+    Raises:
+        RasaException: outside the local/test profiles when the key is unset, short or a placeholder.
+    """
+    env = dict(os.environ) if env is None else env
+    profile = env.get("PROFILE", "local") or "local"
+    secret = env.get("WEB_SESSION_SECRET", "")
+    if secret:
+        if profile not in {"local", "test"} and (
+            len(secret) < MIN_SECRET_CHARS or secret.lower() in _PLACEHOLDER_SECRETS
+        ):
+            raise RasaException(
+                f"WEB_SESSION_SECRET must be a random string of at least {MIN_SECRET_CHARS} characters"
+            )
+        return secret
+    if profile not in {"local", "test"}:
+        raise RasaException("WEB_SESSION_SECRET is not set (required outside the local profile)")
+    return _local_secret(local_file)
+
+
+def _local_secret(path: Path) -> str:
+    """Read the generated local key, creating it (mode 0600) on first use."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        secret = path.read_text(encoding="ascii").strip()
+        if len(secret) >= MIN_SECRET_CHARS:
+            return secret
+        raise RasaException(f"{path} holds no usable key: delete it to have a new one generated") from None
+    secret = secrets.token_hex(32)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(secret + "\n")
+    logger.info("Generated a local web session key in %s", path)
+    return secret
+
+
+# --------------------------------------------------------------------------------------------- #
+# Origins
+# --------------------------------------------------------------------------------------------- #
+
+
+def parse_origins(value: str | None) -> frozenset[str]:
+    """The allowed browser origins from a comma-separated list (default: the app's own origins).
+
+    Raises:
+        RasaException: for an entry that is not a plain ``http(s)://host[:port]`` origin ("*" included).
+    """
+    entries = [e.strip() for e in (value or "").split(",") if e.strip()] or list(DEFAULT_ORIGINS)
+    origins = set()
+    for entry in entries:
+        origin = entry.rstrip("/").lower()
+        if not _ORIGIN_RE.fullmatch(origin):
+            raise RasaException(f"WEB_ALLOWED_ORIGINS: {entry!r} is not an origin like https://host[:port]")
+        origins.add(origin)
+    return frozenset(origins)
+
+
+# --------------------------------------------------------------------------------------------- #
+# Messages out
+# --------------------------------------------------------------------------------------------- #
+
+
+def _clean_buttons(buttons: Iterable[Any] | None) -> list[dict[str, str]]:
+    """Buttons as the widget draws them: a title and either a payload or an http(s) link."""
+    cleaned: list[dict[str, str]] = []
+    for button in buttons or []:
+        if not isinstance(button, dict) or not isinstance(button.get("title"), str):
+            continue
+        url = button.get("url")
+        if isinstance(url, str) and url.startswith(("http://", "https://")):
+            cleaned.append({"title": button["title"], "url": url})
+        elif isinstance(button.get("payload"), str):
+            cleaned.append({"title": button["title"], "payload": button["payload"]})
+    return cleaned
+
+
+def widget_message(
+    text: Any = None, buttons: Iterable[Any] | None = None, custom: Any = None
+) -> dict[str, Any] | None:
+    """One bot message in the widget's JSON shape, or None when it has nothing to show."""
+    message: dict[str, Any] = {}
+    if isinstance(text, str) and text.strip():
+        message["text"] = text.strip()
+    cleaned = _clean_buttons(buttons)
+    if cleaned:
+        message["buttons"] = cleaned
+    if isinstance(custom, dict) and custom:
+        message["custom"] = custom
+    return message or None
+
+
+class WebOutput(CollectingOutputChannel):
+    """Collects the bot's messages for one request, keeping each message's text, buttons and custom
+    payload together (Rasa's collector splits text on blank lines and buttons from their text)."""
+
+    @classmethod
+    def name(cls) -> str:
+        """Name of the output channel."""
+        return "web"
+
+    def _add(self, text: Any = None, buttons: Iterable[Any] | None = None, custom: Any = None) -> None:
+        message = widget_message(text, buttons, custom)
+        if message is not None:
+            self.messages.append(message)
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        """Collect one bot message whole (images and attachments are not used by this assistant)."""
+        self._add(
+            message.get("text"), message.get("buttons") or message.get("quick_replies"), message.get("custom")
+        )
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        """Collect a text message."""
+        self._add(text)
+
+    async def send_text_with_buttons(
+        self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
+    ) -> None:
+        """Collect a text with its buttons."""
+        self._add(text, buttons)
+
+    async def send_custom_json(self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any) -> None:
+        """Collect a custom payload."""
+        self._add(custom=json_message)
+
+
+def history_messages(events: Iterable[dict[str, Any]], limit: int) -> list[dict[str, Any]]:
+    """The user and bot messages of a tracker's events, in order, in the widget's shape.
+
+    A pressed button's user message is shown by the button title the widget sent with it
+    (kept in the message metadata); the raw intent payload is never shown.
+    """
+    messages: list[dict[str, Any]] = []
+    for event in events:
+        kind = event.get("event")
+        if kind == "user":
+            metadata = event.get("metadata") or {}
+            shown = metadata.get("web_display") if isinstance(metadata, dict) else None
+            text = event.get("text") or ""
+            if isinstance(shown, str) and shown:
+                messages.append({"sender": "user", "text": shown})
+            elif text and not text.startswith("/"):
+                messages.append({"sender": "user", "text": text})
+        elif kind == "bot":
+            data = event.get("data") or {}
+            message = widget_message(
+                event.get("text"), data.get("buttons") or data.get("quick_replies"), data.get("custom")
+            )
+            if message is not None:
+                messages.append({"sender": "bot", **message})
+    return messages[-limit:] if limit > 0 else messages
+
+
+# --------------------------------------------------------------------------------------------- #
+# The channel
+# --------------------------------------------------------------------------------------------- #
+
+
+def _error(status: int, code: str, headers: dict[str, str] | None = None) -> HTTPResponse:
+    return response.json({"error": code}, status=status, headers=headers)
+
+
+class WebInput(InputChannel):
+    """The embeddable web widget's channel (see the module docstring for the routes)."""
+
+    @classmethod
+    def name(cls) -> str:
+        """Name of the channel (routes live under /webhooks/web/)."""
+        return "web"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        """Build the channel from credentials.yml (limits only) and the environment (key, origins)."""
+        credentials = credentials or {}
+        return cls(
+            signer=SessionSigner(load_secret()),
+            allowed_origins=parse_origins(os.environ.get("WEB_ALLOWED_ORIGINS")),
+            max_body_bytes=int(credentials.get("max_body_bytes", DEFAULT_MAX_BODY_BYTES)),
+            history_limit=int(credentials.get("history_limit", DEFAULT_HISTORY_LIMIT)),
+        )
+
+    def __init__(
+        self,
+        signer: SessionSigner,
+        allowed_origins: Iterable[str] = DEFAULT_ORIGINS,
+        max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+        history_limit: int = DEFAULT_HISTORY_LIMIT,
+    ) -> None:
+        """Create the channel.
+
+        Args:
+            signer: issues and checks session ids.
+            allowed_origins: browser origins that may call the channel.
+            max_body_bytes: the largest request body read.
+            history_limit: the most messages the history returns.
+        """
+        self.signer = signer
+        self.allowed_origins = frozenset(o.rstrip("/").lower() for o in allowed_origins)
+        self.max_body_bytes = max_body_bytes
+        self.history_limit = history_limit
+
+    # -- helpers ------------------------------------------------------------------------------ #
+
+    def origin_allowed(self, origin: str | None) -> bool:
+        """True for requests without an Origin header (not from a browser page) or from a listed one."""
+        return origin is None or origin.rstrip("/").lower() in self.allowed_origins
+
+    def cors_headers(self, request: Request) -> dict[str, str]:
+        """The CORS headers for `request`: only for a listed origin."""
+        origin = request.headers.get("origin")
+        if origin is None or origin.rstrip("/").lower() not in self.allowed_origins:
+            return {}
+        headers = {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
+        if request.method == "OPTIONS":
+            headers |= _CORS_HEADERS
+        return headers
+
+    async def _read_json(self, request: Request) -> dict[str, Any] | None:
+        """The JSON object of a streamed body, read up to the limit; None when it is not one."""
+        declared = request.headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
+            raise BodyTooLargeError
+        body = bytearray()
+        while True:
+            chunk = await request.stream.read()
+            if chunk is None:
+                break
+            body += chunk
+            if len(body) > self.max_body_bytes:
+                raise BodyTooLargeError
+        try:
+            data = json.loads(body.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            return None
+        return data if isinstance(data, dict) else None
+
+    @staticmethod
+    def _display_title(title: Any) -> str | None:
+        if not isinstance(title, str):
+            return None
+        shown = normalise(title)[:_TITLE_MAX_CHARS]
+        return shown or None
+
+    # -- routes -------------------------------------------------------------------------------- #
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        """The channel's routes."""
+        web = Blueprint("web_widget", __name__)
+
+        @web.middleware("request")
+        async def refuse_foreign_origins(request: Request) -> HTTPResponse | None:
+            # CORS only stops a foreign page from reading the answer; a "simple" cross-site POST
+            # would still reach the bot, so requests from unlisted page origins are refused here.
+            if not self.origin_allowed(request.headers.get("origin")):
+                return _error(403, "origin_not_allowed")
+            return None
+
+        @web.middleware("response")
+        async def add_cors_headers(request: Request, resp: HTTPResponse) -> None:
+            # Rasa's app-wide CORS (sanic-cors) answers every preflight itself and knows only the
+            # --cors list; on these routes the channel's own list decides.
+            resp.headers.pop("Access-Control-Allow-Origin", None)
+            resp.headers.pop("Access-Control-Allow-Credentials", None)
+            resp.headers.update(self.cors_headers(request))
+            resp.headers.setdefault("Cache-Control", "no-store")
+            resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+
+        @web.route("/", methods=["GET", "OPTIONS"])
+        async def health(request: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @web.route("/session", methods=["POST", "OPTIONS"])
+        async def new_session(request: Request) -> HTTPResponse:
+            if request.method == "OPTIONS":
+                return response.empty()
+            return response.json({"session_id": self.signer.issue()}, status=201)
+
+        @web.route("/history", methods=["GET", "OPTIONS"])
+        async def history(request: Request) -> HTTPResponse:
+            if request.method == "OPTIONS":
+                return response.empty()
+            sender_id = self.signer.sender_id(request.args.get("session_id"))
+            if sender_id is None:
+                return _error(403, "unknown_session")
+            agent = getattr(request.app.ctx, "agent", None)
+            if agent is None or agent.tracker_store is None:
+                return _error(503, "not_ready")
+            tracker = await agent.tracker_store.retrieve(sender_id)
+            events = [] if tracker is None else [e.as_dict() for e in tracker.events_after_latest_restart()]
+            return response.json({"messages": history_messages(events, self.history_limit)})
+
+        @web.route("/webhook", methods=["POST", "OPTIONS"], stream=True)
+        async def receive(request: Request) -> HTTPResponse:
+            if request.method == "OPTIONS":
+                return response.empty()
+            try:
+                data = await self._read_json(request)
+            except BodyTooLargeError:
+                return _error(413, "too_large")
+            if data is None:
+                return _error(400, "bad_request")
+            sender_id = self.signer.sender_id(data.get("session_id"))
+            if sender_id is None:
+                return _error(403, "unknown_session")
+            payload = data.get("payload")
+            text = data.get("message")
+            inbound = prepare(
+                text=text if isinstance(text, str) else None,
+                payload=payload if isinstance(payload, str) else None,
+            )
+            if inbound is None:
+                return _error(400, "empty_message")
+            metadata: dict[str, Any] = {"channel": self.name()}
+            if inbound.is_payload:
+                # Shown in the restored history instead of the intent payload.
+                shown = self._display_title(data.get("title"))
+                if shown:
+                    metadata["web_display"] = shown
+            logger.debug("web message from %s: %s", sender_id, log_safe(inbound.text))
+            collector = WebOutput()
+            try:
+                await on_new_message(
+                    UserMessage(
+                        inbound.text,
+                        collector,
+                        sender_id,
+                        input_channel=self.name(),
+                        metadata=metadata,
+                    )
+                )
+            except Exception:  # the widget gets a clear error; details go to the log
+                logger.exception("web message from %s failed", sender_id)
+                return _error(500, "failed")
+            messages = collector.messages
+            if inbound.truncated:
+                messages = [{"text": TOO_LONG_NOTE.format(limit=MAX_MESSAGE_CHARS)}, *messages]
+            return response.json({"messages": messages})
+
+        return web

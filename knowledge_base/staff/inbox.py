@@ -1,0 +1,371 @@
+"""The staff inbox: questions the assistant could not answer well, and handoff tickets.
+
+From one item an officer can answer the citizen (through the Rasa server, on the citizen's own
+channel), give a handed-over conversation back to the bot, dismiss a question, or turn it into an
+FAQ entry (`faq_admin.create_entry(source_question_id=...)`). A ticket is taken by the officer who
+claims or first answers it; other editors may then not answer or release it (admins may).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from knowledge_base.conversations import release_handoff
+from knowledge_base.models import AuditLog, HandoffTicket, UnansweredQuestion
+from knowledge_base.rasa_client import RasaClient, RasaClientError
+from knowledge_base.settings import get_settings
+from knowledge_base.staff import audit
+from knowledge_base.staff.auth import Principal
+from knowledge_base.staff.common import StaffError, aware, clean_text, iso, now
+from knowledge_base.staff.models import StaffUser, TicketClaim
+
+logger = logging.getLogger(__name__)
+
+MAX_REPLY_CHARS = 2000
+QUESTION_REASONS = {
+    "fallback": "Trợ lý không hiểu",
+    "no_answer": "Chưa có câu trả lời",
+    "low_confidence": "Trả lời với độ tin cậy thấp",
+    "out_of_scope": "Ngoài phạm vi",
+    "legal_advice": "Hỏi giải thích pháp luật",
+    "complaint": "Khiếu nại, tố cáo",
+    "feedback": "Góp ý",
+    "no_procedure": "Không tìm thấy thủ tục",
+}
+QUESTION_STATUS = {
+    "open": "Chờ xử lý",
+    "answered": "Đã trả lời",
+    "dismissed": "Đã bỏ qua",
+    "faq": "Đã thành câu hỏi thường gặp",
+}
+TICKET_REASONS = {
+    "asked": "Người dân yêu cầu gặp cán bộ",
+    "fallback": "Trợ lý không hiểu hai lần liên tiếp",
+    "dossier": "Tra cứu hồ sơ không thành",
+}
+
+
+def _ticket_status(ticket: HandoffTicket, at: dt.datetime) -> tuple[str, str]:
+    if ticket.status == "open":
+        if aware(ticket.expires_at) > at:
+            return "open", "Đang chờ cán bộ (trợ lý tạm dừng)"
+        return "expired", "Hết thời gian chờ (trợ lý đã trả lời lại)"
+    if ticket.status == "released":
+        return "released", "Đã trả lại cho trợ lý"
+    return ticket.status, "Đã đóng"
+
+
+def _claims(session: Session, ticket_ids: list[int]) -> dict[int, tuple[int, str]]:
+    if not ticket_ids:
+        return {}
+    rows = session.execute(
+        select(TicketClaim.ticket_id, StaffUser.id, StaffUser.display_name)
+        .join(StaffUser, StaffUser.id == TicketClaim.user_id)
+        .where(TicketClaim.ticket_id.in_(ticket_ids))
+    )
+    return {ticket_id: (user_id, name) for ticket_id, user_id, name in rows}
+
+
+def _question_item(row: UnansweredQuestion) -> dict[str, Any]:
+    return {
+        "kind": "question",
+        "id": row.id,
+        "created_at": iso(row.created_at),
+        "channel": row.channel,
+        "text": row.text,
+        "intent": row.intent,
+        "confidence": round(float(row.confidence), 3),
+        "reason": row.reason,
+        "reason_label": QUESTION_REASONS.get(row.reason, row.reason),
+        "status": row.status,
+        "status_label": QUESTION_STATUS.get(row.status, row.status),
+        "open": row.status == "open",
+    }
+
+
+def _ticket_item(row: HandoffTicket, claim: tuple[int, str] | None, at: dt.datetime) -> dict[str, Any]:
+    status, label = _ticket_status(row, at)
+    return {
+        "kind": "ticket",
+        "id": row.id,
+        "created_at": iso(row.created_at),
+        "channel": row.channel,
+        "text": row.summary,
+        "reason": row.reason,
+        "reason_label": TICKET_REASONS.get(row.reason, row.reason),
+        "status": status,
+        "status_label": label,
+        "open": row.status == "open",
+        "expires_at": iso(row.expires_at),
+        "released_by": row.released_by,
+        "claimed_by_id": claim[0] if claim else None,
+        "claimed_by": claim[1] if claim else "",
+    }
+
+
+def list_inbox(
+    session: Session, *, kind: str = "all", status: str = "open", limit: int = 50, offset: int = 0
+) -> dict[str, Any]:
+    """Inbox items (questions and tickets), newest first, with the open counts."""
+    at = now()
+    items: list[dict[str, Any]] = []
+    fetch = limit + offset
+    if kind in ("all", "question"):
+        statement = select(UnansweredQuestion)
+        if status == "open":
+            statement = statement.where(UnansweredQuestion.status == "open")
+        elif status == "done":
+            statement = statement.where(UnansweredQuestion.status != "open")
+        rows = session.scalars(statement.order_by(UnansweredQuestion.created_at.desc()).limit(fetch))
+        items += [_question_item(r) for r in rows]
+    if kind in ("all", "ticket"):
+        statement = select(HandoffTicket)
+        if status == "open":
+            statement = statement.where(HandoffTicket.status == "open")
+        elif status == "done":
+            statement = statement.where(HandoffTicket.status != "open")
+        tickets = list(session.scalars(statement.order_by(HandoffTicket.created_at.desc()).limit(fetch)))
+        claims = _claims(session, [t.id for t in tickets])
+        items += [_ticket_item(t, claims.get(t.id), at) for t in tickets]
+    # Waiting tickets first (a citizen is waiting for a person), then newest first.
+    items.sort(key=lambda item: item["created_at"] or "", reverse=True)
+    items.sort(key=lambda item: item["kind"] != "ticket" or item["status"] != "open")
+    counts = {
+        "questions_open": int(
+            session.scalar(
+                select(func.count(UnansweredQuestion.id)).where(UnansweredQuestion.status == "open")
+            )
+            or 0
+        ),
+        "tickets_open": int(
+            session.scalar(
+                select(func.count(HandoffTicket.id)).where(
+                    HandoffTicket.status == "open", HandoffTicket.expires_at > at
+                )
+            )
+            or 0
+        ),
+    }
+    return {"items": items[offset : offset + limit], "counts": counts}
+
+
+def _question(session: Session, question_id: int) -> UnansweredQuestion:
+    row = session.get(UnansweredQuestion, question_id)
+    if row is None:
+        raise StaffError("Không tìm thấy câu hỏi này trong hộp thư.", status=404)
+    return row
+
+
+def _ticket(session: Session, ticket_id: int) -> HandoffTicket:
+    row = session.get(HandoffTicket, ticket_id)
+    if row is None:
+        raise StaffError("Không tìm thấy yêu cầu gặp cán bộ này.", status=404)
+    return row
+
+
+def _replies(session: Session, entity: str, entity_id: int) -> list[dict[str, Any]]:
+    rows = session.scalars(
+        select(AuditLog)
+        .where(
+            AuditLog.entity == entity, AuditLog.entity_id == str(entity_id), AuditLog.action == "staff_reply"
+        )
+        .order_by(AuditLog.at)
+    )
+    return [{"at": iso(r.at), "by": r.actor, "message": (r.after or {}).get("message", "")} for r in rows]
+
+
+def _conversation(client: RasaClient | None, sender_id: str) -> dict[str, Any]:
+    if client is None:
+        return {"conversation": None, "conversation_error": ""}
+    try:
+        messages = client.conversation_messages(sender_id)
+    except RasaClientError as exc:
+        logger.warning("inbox: conversation not loaded: %s", exc)
+        return {
+            "conversation": None,
+            "conversation_error": "Không tải được nội dung cuộc trò chuyện từ máy chủ trợ lý.",
+        }
+    return {
+        "conversation": [{"sender": m.sender, "text": m.text, "at": iso(m.at)} for m in messages],
+        "conversation_error": "",
+    }
+
+
+def question_detail(session: Session, question_id: int, client: RasaClient | None = None) -> dict[str, Any]:
+    """One question, the replies sent from it, and (if reachable) the conversation it came from."""
+    row = _question(session, question_id)
+    return {
+        **_question_item(row),
+        "replies": _replies(session, "unanswered_question", row.id),
+        **_conversation(client, row.conversation_id),
+    }
+
+
+def ticket_detail(session: Session, ticket_id: int, client: RasaClient | None = None) -> dict[str, Any]:
+    """One ticket with its summary, claim, replies and (if reachable) the conversation."""
+    row = _ticket(session, ticket_id)
+    claim = _claims(session, [row.id]).get(row.id)
+    return {
+        **_ticket_item(row, claim, now()),
+        "replies": _replies(session, "handoff_ticket", row.id),
+        **_conversation(client, row.conversation_id),
+    }
+
+
+def _check_claim(session: Session, principal: Principal, ticket: HandoffTicket) -> TicketClaim | None:
+    claim = session.scalar(select(TicketClaim).where(TicketClaim.ticket_id == ticket.id))
+    if claim is not None and claim.user_id != principal.user_id and not principal.is_admin:
+        owner = session.get(StaffUser, claim.user_id)
+        name = owner.display_name if owner else "cán bộ khác"
+        raise StaffError(
+            f"Yêu cầu này đang do {name} xử lý; chỉ người đó hoặc quản trị viên được thao tác.", 403
+        )
+    return claim
+
+
+def claim_ticket(
+    session: Session, principal: Principal, ticket_id: int, client: RasaClient | None = None
+) -> dict[str, Any]:
+    """Take a ticket (audited); an admin may take it over from another officer."""
+    ticket = _ticket(session, ticket_id)
+    claim = _check_claim(session, principal, ticket)
+    before = {"claimed_by": claim.user_id} if claim else None
+    if claim is None:
+        claim = TicketClaim(ticket_id=ticket.id, user_id=principal.user_id, claimed_at=now())
+        session.add(claim)
+    else:
+        claim.user_id = principal.user_id
+        claim.claimed_at = now()
+    session.flush()
+    audit.record(
+        session,
+        actor=principal.username,
+        action="ticket_claim",
+        entity="handoff_ticket",
+        entity_id=ticket.id,
+        before=before,
+        after={"claimed_by": principal.user_id},
+    )
+    return ticket_detail(session, ticket.id, client)
+
+
+def clean_reply(message: str) -> str:
+    """An officer's reply, tidied and checked."""
+    text = clean_text(message, multiline=True)
+    if not text:
+        raise StaffError("Nội dung trả lời không được để trống.", field="message")
+    if len(text) > MAX_REPLY_CHARS:
+        raise StaffError(f"Nội dung trả lời tối đa {MAX_REPLY_CHARS} ký tự.", field="message")
+    return text
+
+
+def _send(client: RasaClient, sender_id: str, text: str) -> None:
+    try:
+        client.send_staff_reply(sender_id, text)
+    except RasaClientError as exc:
+        logger.warning("inbox: staff reply not delivered: %s", exc)
+        if exc.status in (401, 403):
+            detail = "máy chủ trợ lý từ chối khóa API (kiểm tra RASA_API_TOKEN)"
+        else:
+            detail = "máy chủ trợ lý không trả lời"
+        raise StaffError(
+            f"Chưa gửi được tin nhắn: {detail}. Vui lòng thử lại sau hoặc liên hệ người dân qua điện thoại.",
+            status=502,
+        ) from None
+
+
+def reply_ticket(
+    session: Session, principal: Principal, ticket_id: int, message: str, client: RasaClient
+) -> dict[str, Any]:
+    """Answer the citizen of a ticket on their channel; the ticket becomes the officer's (audited).
+
+    While the ticket is open, answering keeps the bot paused for another HANDOFF_TIMEOUT_MINUTES.
+    """
+    ticket = _ticket(session, ticket_id)
+    claim = _check_claim(session, principal, ticket)
+    text = clean_reply(message)
+    _send(client, ticket.conversation_id, text)
+    if claim is None:
+        session.add(TicketClaim(ticket_id=ticket.id, user_id=principal.user_id, claimed_at=now()))
+    if ticket.status == "open":
+        extended = now() + dt.timedelta(minutes=get_settings().handoff_timeout_minutes)
+        if aware(ticket.expires_at) < extended:
+            ticket.expires_at = extended
+    session.flush()
+    audit.record(
+        session,
+        actor=principal.username,
+        action="staff_reply",
+        entity="handoff_ticket",
+        entity_id=ticket.id,
+        after={"message": text, "channel": ticket.channel},
+    )
+    return ticket_detail(session, ticket.id, client)
+
+
+def release_ticket(
+    session: Session, principal: Principal, ticket_id: int, client: RasaClient | None = None
+) -> dict[str, Any]:
+    """Give the conversation back to the bot (audited)."""
+    ticket = _ticket(session, ticket_id)
+    _check_claim(session, principal, ticket)
+    before = {"status": ticket.status}
+    release_handoff(session, ticket_id=ticket.id, by=principal.username)
+    audit.record(
+        session,
+        actor=principal.username,
+        action="ticket_release",
+        entity="handoff_ticket",
+        entity_id=ticket.id,
+        before=before,
+        after={"status": ticket.status},
+    )
+    return ticket_detail(session, ticket.id, client)
+
+
+def reply_question(
+    session: Session, principal: Principal, question_id: int, message: str, client: RasaClient
+) -> dict[str, Any]:
+    """Answer the citizen who asked an inbox question, on their channel (audited)."""
+    row = _question(session, question_id)
+    text = clean_reply(message)
+    _send(client, row.conversation_id, text)
+    before = {"status": row.status}
+    if row.status == "open":
+        row.status = "answered"
+    session.flush()
+    audit.record(
+        session,
+        actor=principal.username,
+        action="staff_reply",
+        entity="unanswered_question",
+        entity_id=row.id,
+        before=before,
+        after={"message": text, "channel": row.channel, "status": row.status},
+    )
+    return question_detail(session, row.id, client)
+
+
+def dismiss_question(
+    session: Session, principal: Principal, question_id: int, client: RasaClient | None = None
+) -> dict[str, Any]:
+    """Close a question that needs nothing (audited)."""
+    row = _question(session, question_id)
+    before = {"status": row.status}
+    row.status = "dismissed"
+    session.flush()
+    audit.record(
+        session,
+        actor=principal.username,
+        action="question_dismiss",
+        entity="unanswered_question",
+        entity_id=row.id,
+        before=before,
+        after={"status": row.status},
+    )
+    return question_detail(session, row.id, client)

@@ -1,0 +1,57 @@
+"""The dashboard's figures, as JSON for the charts and as CSV."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+
+from knowledge_base.staff.analytics import MAX_DAYS, compute_dashboard, dashboard_csv
+from knowledge_base.staff.common import VIETNAM, StaffError
+from knowledge_base.staff.deps import EditorDep, SessionDep
+
+router = APIRouter(prefix="/dashboard", tags=["staff: thống kê"])
+Days = Annotated[int, Query(ge=1, le=MAX_DAYS)]
+
+
+def _range(days: int, start: dt.date | None, end: dt.date | None) -> tuple[dt.date, dt.date]:
+    end = end or dt.datetime.now(VIETNAM).date()
+    start = start or end - dt.timedelta(days=days - 1)
+    if start > end:
+        raise StaffError("Ngày bắt đầu phải trước hoặc bằng ngày kết thúc.", field="start")
+    if (end - start).days + 1 > MAX_DAYS:
+        raise StaffError(f"Khoảng thời gian tối đa {MAX_DAYS} ngày.", field="start")
+    return start, end
+
+
+@router.get("")
+def dashboard(
+    principal: EditorDep,
+    session: SessionDep,
+    days: Days = 30,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> dict[str, Any]:
+    """Conversations per day, outcomes, top procedures and aspects, rates, ratings, channels."""
+    first, last = _range(days, start, end)
+    return compute_dashboard(session, start=first, end=last).as_dict()
+
+
+@router.get(".csv")
+def dashboard_export(
+    principal: EditorDep,
+    session: SessionDep,
+    days: Days = 30,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> Response:
+    """The same figures as CSV (UTF-8 with a byte order mark, which spreadsheet programs need)."""
+    first, last = _range(days, start, end)
+    text = dashboard_csv(compute_dashboard(session, start=first, end=last))
+    return Response(
+        content="\ufeff" + text,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="thong-ke-{first}-{last}.csv"'},
+    )

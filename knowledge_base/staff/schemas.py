@@ -1,0 +1,96 @@
+"""Request bodies of the staff API. Lengths here stop oversized input early; the rules with their
+Vietnamese messages live in the service modules (faq_admin, procedures_admin, inbox ...)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _In(BaseModel):
+    # Unknown fields are refused: a typo in a field name must not be silently ignored.
+    model_config = ConfigDict(extra="forbid")
+
+
+class LoginIn(_In):
+    """Sign-in form."""
+
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=256)
+
+
+class PasswordChangeIn(_In):
+    """Change one's own password."""
+
+    current_password: str = Field(min_length=1, max_length=256)
+    new_password: str = Field(min_length=1, max_length=256)
+
+
+class UserCreateIn(_In):
+    """A new officer's account (admins)."""
+
+    username: str = Field(min_length=1, max_length=64)
+    display_name: str = Field(default="", max_length=128)
+    role: Literal["editor", "admin"]
+    password: str = Field(min_length=1, max_length=256)
+
+
+class UserUpdateIn(_In):
+    """Changes to an account (admins); absent fields stay as they are."""
+
+    display_name: str | None = Field(default=None, max_length=128)
+    role: Literal["editor", "admin"] | None = None
+    active: bool | None = None
+    password: str | None = Field(default=None, min_length=1, max_length=256)
+
+
+class FaqIn(_In):
+    """An FAQ entry as the form sends it."""
+
+    questions: list[str] = Field(min_length=1, max_length=50)
+    answer: str = Field(max_length=5000)
+    procedure_code: str | None = Field(default=None, max_length=32)
+    published: bool = False
+    # The inbox question this entry answers (closed when the entry is created).
+    source_question_id: int | None = None
+
+
+class FaqUpdateIn(_In):
+    """An edited FAQ entry; `updated_at` is the version the officer started from."""
+
+    questions: list[str] = Field(min_length=1, max_length=50)
+    answer: str = Field(max_length=5000)
+    procedure_code: str | None = Field(default=None, max_length=32)
+    updated_at: dt.datetime | None = None
+
+
+class OverrideIn(_In):
+    """A procedure's local override."""
+
+    agency_address: str = Field(default="", max_length=2000)
+    opening_hours: str = Field(default="", max_length=2000)
+    fee_note: str = Field(default="", max_length=4000)
+    notes: str = Field(default="", max_length=8000)
+    not_offered: bool = False
+
+
+class ReplyIn(_In):
+    """An officer's message to a citizen."""
+
+    message: str = Field(max_length=5000)
+
+
+class ApplyImportIn(_In):
+    """Applying a staged import."""
+
+    remove_missing: bool = False
+
+
+class DayOffIn(_In):
+    """A calendar exception."""
+
+    day: dt.date
+    kind: Literal["off", "working"]
+    note: str = Field(default="", max_length=500)

@@ -1,0 +1,54 @@
+"""A desk officer's reply, injected through the Rasa HTTP API, reaches the citizen's conversation."""
+
+from __future__ import annotations
+
+import uuid
+
+import httpx
+import pytest
+
+from tests.servers import Assistant
+
+pytestmark = pytest.mark.conversation
+
+
+def _reply(assistant: Assistant, sender: str, text: str, token: str | None = None) -> httpx.Response:
+    return httpx.post(
+        f"{assistant.rasa_url}/conversations/{sender}/trigger_intent",
+        params={"token": assistant.api_token if token is None else token, "output_channel": "latest"},
+        json={"name": "EXTERNAL_staff_reply", "entities": {"staff_message": text}},
+        timeout=60,
+    )
+
+
+def _bot_texts(assistant: Assistant, sender: str) -> list[str]:
+    tracker = httpx.get(
+        f"{assistant.rasa_url}/conversations/{sender}/tracker",
+        params={"token": assistant.api_token},
+        timeout=30,
+    ).json()
+    return [e.get("text") or "" for e in tracker["events"] if e.get("event") == "bot"]
+
+
+def test_staff_reply_during_a_handoff_reaches_the_citizen_and_the_bot_stays_quiet(
+    assistant: Assistant,
+) -> None:
+    sender = uuid.uuid4().hex
+    assert "cán bộ" in assistant.texts("cho tôi gặp cán bộ", sender)
+    response = _reply(assistant, sender, "Chào anh, hồ sơ của anh cần thêm bản sao giấy khai sinh.")
+    assert response.status_code == 200, response.text
+    assert any(
+        "Cán bộ Một cửa trả lời:\nChào anh, hồ sơ của anh cần thêm bản sao giấy khai sinh." in text
+        for text in _bot_texts(assistant, sender)
+    )
+    # The conversation is still with staff: the citizen's next message gets no bot text (only the
+    # "waiting" marker channels use to show the conversation is with a person).
+    messages = assistant.send("vâng em cảm ơn, em sẽ bổ sung", sender)
+    assert [m.get("custom", {}).get("status") for m in messages] == ["waiting"]
+
+
+def test_the_api_refuses_a_reply_without_the_token(assistant: Assistant) -> None:
+    sender = uuid.uuid4().hex
+    assistant.send("xin chào", sender)
+    assert _reply(assistant, sender, "giả mạo", token="wrong").status_code == 401
+    assert not any("giả mạo" in text for text in _bot_texts(assistant, sender))

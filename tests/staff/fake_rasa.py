@@ -1,0 +1,91 @@
+"""A fake Rasa server speaking the parts of its HTTP API the app uses (trigger_intent, tracker)."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+
+@dataclass
+class FakeRasa:
+    """What the fake received, and how it should answer."""
+
+    url: str = ""
+    token: str = "rasa-secret"
+    requests: list[dict[str, Any]] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    fail_with: int | None = None
+
+
+def _handler(state: FakeRasa) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def _answer(self, status: int, body: Any) -> None:
+            data = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def _record(self, body: Any) -> tuple[str, dict[str, list[str]]]:
+            parts = urlsplit(self.path)
+            query = parse_qs(parts.query)
+            state.requests.append({"method": self.command, "path": parts.path, "query": query, "json": body})
+            return parts.path, query
+
+        def _authorised(self, query: dict[str, list[str]]) -> bool:
+            # Rasa's --auth-token: the token query parameter, else 401.
+            if query.get("token") != [state.token]:
+                self._answer(401, {"status": "failure", "reason": "NotAuthenticated", "code": 401})
+                return False
+            return True
+
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = json.loads(self.rfile.read(length) or b"null")
+            path, query = self._record(body)
+            if not self._authorised(query):
+                return
+            if state.fail_with:
+                self._answer(state.fail_with, {"status": "failure"})
+                return
+            if path.endswith("/trigger_intent"):
+                text = (body.get("entities") or {}).get("staff_message", "")
+                self._answer(200, {"tracker": {}, "messages": [{"recipient_id": "x", "text": text}]})
+                return
+            self._answer(404, {"status": "failure"})
+
+        def do_GET(self) -> None:
+            path, query = self._record(None)
+            if not self._authorised(query):
+                return
+            if path.endswith("/tracker"):
+                self._answer(200, {"sender_id": path.split("/")[2], "events": state.events})
+                return
+            self._answer(404, {"status": "failure"})
+
+        def log_message(self, *_args: Any) -> None:
+            pass
+
+    return Handler
+
+
+@contextmanager
+def fake_rasa() -> Iterator[FakeRasa]:
+    """Run the fake on a free loopback port."""
+    state = FakeRasa()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
+    state.url = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield state
+    finally:
+        server.shutdown()
+        server.server_close()
