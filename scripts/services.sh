@@ -12,7 +12,9 @@ export ACTION_SERVER_URL="${ACTION_SERVER_URL:-http://127.0.0.1:${ACTIONS_PORT}/
 export RASA_TELEMETRY_ENABLED=false
 
 start_actions() {
-  SANIC_HOST="$BIND_HOST" .venv/bin/python -m rasa_sdk --actions actions --port "$ACTIONS_PORT" --quiet &
+  # Keep-alive longer than the Rasa server's idle pauses under load: with Sanic's 5 s default the
+  # action server closed connections Rasa was about to reuse, and messages went unanswered (make bench).
+  SANIC_KEEP_ALIVE_TIMEOUT="${SANIC_KEEP_ALIVE_TIMEOUT:-30}" SANIC_HOST="$BIND_HOST" .venv/bin/python -m rasa_sdk --actions actions --port "$ACTIONS_PORT" --quiet &
   PIDS+=($!)
 }
 

@@ -97,6 +97,7 @@ def start_assistant(
             "DATABASE_URL": database_url,
             "RASA_TELEMETRY_ENABLED": "false",
             "SANIC_HOST": "127.0.0.1",
+        "SANIC_KEEP_ALIVE_TIMEOUT": "30",  # as scripts/services.sh: no closed connections under load
             "ACTION_SERVER_URL": f"http://127.0.0.1:{actions_port}/webhook",
         }
         | (extra_env or {})
