@@ -99,49 +99,48 @@ def recent_user_texts(tracker: Tracker, limit: int = 6) -> list[str]:
     return texts[-limit:]
 
 
+async def _record_best_effort(write: Callable[[Any], Any], what: str) -> None:
+    """Write a staff-facing record; log and go on if it fails (it is worth less than the citizen's reply)."""
+    try:
+        await in_session(write, commit=True)
+    except Exception:
+        logger.exception("could not record %s", what)
+
+
 async def log_unanswered(tracker: Tracker, reason: str) -> None:
     """Put the latest question into the staff inbox (redacted); never fail the answer over it."""
     intent, confidence = intent_of(tracker)
     text = user_text(tracker)
     if not text or text.startswith("/"):
         return
-    try:
-        await in_session(
-            lambda session: record_unanswered(
-                session,
-                conversation_id=tracker.sender_id,
-                channel=channel_of(tracker),
-                text=text,
-                intent=intent,
-                confidence=confidence,
-                reason=reason,
-            ),
-            commit=True,
-        )
-    except Exception:
-        logger.exception("could not record an unanswered question (reason=%s)", reason)
+    await _record_best_effort(
+        lambda session: record_unanswered(
+            session,
+            conversation_id=tracker.sender_id,
+            channel=channel_of(tracker),
+            text=text,
+            intent=intent,
+            confidence=confidence,
+            reason=reason,
+        ),
+        f"an unanswered question (reason={reason})",
+    )
 
 
 async def track(
     tracker: Tracker, outcome: str, *, procedure_code: str = "", aspects: list[str] | None = None
 ) -> None:
-    """Record what the assistant did with the latest message, for the staff dashboard.
-
-    Never fails the answer over it: analytics are worth less than the citizen's reply.
-    """
+    """Record what the assistant did with the latest message, for the staff dashboard; never fails."""
     intent, _ = intent_of(tracker)
-    try:
-        await in_session(
-            lambda session: record_usage(
-                session,
-                sender_id=tracker.sender_id,
-                channel=channel_of(tracker),
-                intent=intent,
-                outcome=outcome,
-                procedure_code=procedure_code,
-                aspects=aspects or [],
-            ),
-            commit=True,
-        )
-    except Exception:
-        logger.exception("could not record a usage event (outcome=%s)", outcome)
+    await _record_best_effort(
+        lambda session: record_usage(
+            session,
+            sender_id=tracker.sender_id,
+            channel=channel_of(tracker),
+            intent=intent,
+            outcome=outcome,
+            procedure_code=procedure_code,
+            aspects=aspects or [],
+        ),
+        f"a usage event (outcome={outcome})",
+    )

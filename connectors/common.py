@@ -157,6 +157,41 @@ def prepare(text: str | None = None, payload: str | None = None) -> Inbound | No
     return prepare_text(text)
 
 
+def split_text(text: str, limit: int, units: Callable[[str], int] = lambda _char: 1) -> list[str]:
+    """Split a long answer into messages a channel accepts, each at most `limit` units long.
+
+    Cuts at a blank line, else a line break, else a space in the second half of the window, and
+    only mid-word when none is there. `units` says what one character counts for the channel
+    (Telegram counts UTF-16 code units: 2 for an emoji outside the BMP).
+
+    >>> split_text("một hai\\nba bốn", limit=9)
+    ['một hai', 'ba bốn']
+    """
+    chunks: list[str] = []
+    rest = text.strip()
+    while rest:
+        end, used = 0, 0
+        for char in rest:
+            used += units(char)
+            if used > limit:
+                break
+            end += 1
+        if end == len(rest):
+            chunks.append(rest)
+            break
+        end = max(1, end)  # one character even if it alone exceeds a tiny limit
+        window = rest[:end]
+        cut = end
+        for separator in ("\n\n", "\n", " "):
+            position = window.rfind(separator)
+            if position >= end // 2:
+                cut = position
+                break
+        chunks.append(rest[:cut].rstrip())
+        rest = rest[cut:].strip()
+    return [chunk for chunk in chunks if chunk]
+
+
 def log_safe(text: str | None, limit: int = 80) -> str:
     """The form of message text allowed in logs: personal numbers redacted, shortened."""
     if not text:

@@ -53,6 +53,9 @@ from connectors.common import (
     normalise,
     prepare,
 )
+from connectors.common import (
+    split_text as common_split_text,
+)
 from connectors.telegram_api import DEFAULT_BASE_URL, TelegramApiError, TelegramBotApi
 from connectors.telegram_polling import TelegramPoller
 
@@ -137,42 +140,13 @@ def utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def _fit(text: str, limit: int) -> int:
-    """The largest prefix length of `text` whose UTF-16 length is at most `limit`."""
-    units = 0
-    for index, char in enumerate(text):
-        units += 2 if ord(char) > 0xFFFF else 1
-        if units > limit:
-            return index
-    return len(text)
+def _utf16_units(char: str) -> int:
+    return 2 if ord(char) > 0xFFFF else 1
 
 
 def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
-    """Split `text` into messages of at most `limit` UTF-16 units.
-
-    Cuts at a blank line, else a line break, else a space in the second half of the window, and
-    only mid-word when none is there.
-
-    >>> split_text("một hai\\nba bốn", limit=9)
-    ['một hai', 'ba bốn']
-    """
-    chunks: list[str] = []
-    rest = text.strip()
-    while rest:
-        if utf16_len(rest) <= limit:
-            chunks.append(rest)
-            break
-        end = max(1, _fit(rest, limit))  # one character even if it alone exceeds a tiny limit
-        window = rest[:end]
-        cut = end
-        for separator in ("\n\n", "\n", " "):
-            position = window.rfind(separator)
-            if position >= end // 2:
-                cut = position
-                break
-        chunks.append(rest[:cut].rstrip())
-        rest = rest[cut:].strip()
-    return [chunk for chunk in chunks if chunk]
+    """Split `text` into messages of at most `limit` UTF-16 units (`connectors.common.split_text`)."""
+    return common_split_text(text, limit, _utf16_units)
 
 
 def command_name(text: str) -> str | None:

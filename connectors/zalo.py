@@ -208,24 +208,8 @@ def parse_event(body: dict[str, Any]) -> ZaloEvent | None:
 
 
 def split_text(text: str, limit: int = MAX_TEXT_CHARS) -> list[str]:
-    """Cut `text` into parts of at most `limit` characters, at paragraph, line or word breaks."""
-    text = text.strip()
-    parts: list[str] = []
-    while len(text) > limit:
-        head = text[:limit]
-        cut = -1
-        for separator in ("\n\n", "\n", " "):
-            position = head.rfind(separator)
-            if position > limit // 2:
-                cut = position
-                break
-        if cut <= 0:
-            cut = limit
-        parts.append(text[:cut].rstrip())
-        text = text[cut:].lstrip()
-    if text:
-        parts.append(text)
-    return parts
+    """Cut `text` into parts of at most `limit` characters (`connectors.common.split_text`)."""
+    return common.split_text(text, limit)
 
 
 def _short(title: str, limit: int = MAX_BUTTON_TITLE) -> str:

@@ -12,13 +12,9 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from knowledge_base.models import Base
+from knowledge_base.models import Base, _now
 
 ROLES = ("editor", "admin")
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
 
 
 class StaffUser(Base):
