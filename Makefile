@@ -100,6 +100,20 @@ eval: setup
 bench: setup
 	@.venv/bin/python -m bench.run $(BENCH_ARGS)
 
+# Load test of the production profile on this machine (bench/load_prod.py): two Rasa replicas on
+# PostgreSQL + Redis (LOAD_DATABASE_URL / LOAD_REDIS_URL, default this machine's), messages per second
+# and latency at rising numbers of citizens; writes bench/results/load.{json,md}. About 10 minutes.
+.PHONY: load
+load: setup
+	@.venv/bin/python -m bench.load_prod $(LOAD_ARGS)
+
+# Deletes conversations older than DAYS days (default 90) and the records they left (README,
+# "Production profile"); DRY_RUN=1 only counts. Schedule it daily (deploy/ has a CronJob).
+DAYS ?= 90
+.PHONY: retention
+retention: envs
+	@.venv/bin/python -m knowledge_base retention --days $(DAYS) $(if $(DRY_RUN),--dry-run)
+
 lock: | $(UV)
 	$(UV) pip compile --quiet --python-version 3.10 requirements/bot.in -o requirements/bot.txt
 	$(UV) pip compile --quiet --python-version 3.10 requirements/app.in -o requirements/app.txt

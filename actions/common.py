@@ -5,13 +5,16 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from rasa_sdk import Tracker
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from knowledge_base.conversations import record_unanswered
 from knowledge_base.db import session_scope
+from knowledge_base.settings import get_settings
 from knowledge_base.staff.analytics import record_usage
 
 logger = logging.getLogger(__name__)
@@ -25,20 +28,58 @@ RATING_BUTTONS = [
 ]
 
 
-async def in_session(work: Callable[[Session], T], *, commit: bool = False) -> T:
-    """Run `work(session)` in a worker thread with its own short-lived session.
+class KnowledgeBaseUnavailableError(Exception):
+    """The knowledge base did not answer in time or could not be reached."""
 
-    rasa-sdk runs actions on one event loop: a slow query done inline would stall every conversation.
+
+#: Worker threads for knowledge-base work: as many as the engine's connection pool holds (5 + 10
+#: overflow), so a burst of citizens waits for a connection, not for a thread.
+_KB_WORKERS = ThreadPoolExecutor(max_workers=15, thread_name_prefix="kb")
+#: Longest a query may wait for a free worker before the citizen is told the system is busy (s).
+_QUEUE_LIMIT_S = 30.0
+
+
+async def in_session(work: Callable[[Session], T], *, commit: bool = False) -> T:
+    """Run `work(session)` in a worker thread with its own short-lived session, within KB_QUERY_TIMEOUT.
+
+    rasa-sdk runs actions on one event loop: a slow query done inline would stall every
+    conversation. The timeout counts from when the query starts, not while it queues behind other
+    citizens' queries (a busy hour makes answers slower, not refused). Past it, or when the database
+    is unreachable, `KnowledgeBaseUnavailableError` is raised: the action fails and the Rasa server
+    tells the citizen the system is busy (bot/rasa_patches.py), rather than keeping them waiting.
     """
+    loop = asyncio.get_running_loop()
+    started = asyncio.Event()
 
     def run() -> T:
+        loop.call_soon_threadsafe(started.set)
         with session_scope() as session:
             result = work(session)
             if commit:
                 session.commit()
             return result
 
-    return await asyncio.to_thread(run)
+    timeout = get_settings().kb_query_timeout
+    future = loop.run_in_executor(_KB_WORKERS, run)
+    try:
+        await asyncio.wait_for(started.wait(), timeout=_QUEUE_LIMIT_S)
+        return await asyncio.wait_for(asyncio.shield(future), timeout=timeout)
+    except asyncio.TimeoutError as error:
+        # The thread finishes (or PostgreSQL's statement_timeout ends it) on its own.
+        future.add_done_callback(_consume)
+        logger.error(
+            "knowledge base query took longer than %.1f s (or waited %.0f s)", timeout, _QUEUE_LIMIT_S
+        )
+        raise KnowledgeBaseUnavailableError("timeout") from error
+    except (OperationalError, InterfaceError) as error:
+        logger.error("knowledge base unreachable (%s)", type(error).__name__)
+        raise KnowledgeBaseUnavailableError("unreachable") from error
+
+
+def _consume(future: asyncio.Future[object]) -> None:
+    # Read the abandoned query's outcome so asyncio does not log "exception never retrieved".
+    if not future.cancelled():
+        future.exception()
 
 
 def user_text(tracker: Tracker) -> str:

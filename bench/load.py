@@ -65,6 +65,10 @@ class LoadResult:
         return result
 
 
+#: The start of the note every channel sends when it could not process a message.
+BUSY_MARK = "Hệ thống đang bận"
+
+
 def _client(concurrency: int) -> httpx.AsyncClient:
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     return httpx.AsyncClient(limits=limits, timeout=TIMEOUT_S)
@@ -164,7 +168,11 @@ async def paired_parse(
 
 
 async def conversation_load(
-    rasa_url: str, conversations: Sequence[Sequence[str]], *, concurrency: int, sender_prefix: str
+    rasa_url: str | Sequence[str],
+    conversations: Sequence[Sequence[str]],
+    *,
+    concurrency: int,
+    sender_prefix: str,
 ) -> LoadResult:
     """Replay conversations over the REST channel, `concurrency` conversations at a time.
 
@@ -172,7 +180,8 @@ async def conversation_load(
     previous one (as a person does), so `concurrency` is the number of people typing at once.
 
     Args:
-        rasa_url: The Rasa server's base URL.
+        rasa_url: The Rasa server's base URL, or several replicas' URLs: then each conversation
+            sends its messages to them in turn (a load balancer without sticky sessions).
         conversations: The conversations to replay (messages in order).
         concurrency: Conversations in progress at any time.
         sender_prefix: Makes sender ids unique to this phase (a tracker is never reused).
@@ -182,13 +191,14 @@ async def conversation_load(
     """
     result = LoadResult(concurrency=concurrency, conversations=len(conversations))
     pending = iter(enumerate(conversations))
+    urls = [rasa_url] if isinstance(rasa_url, str) else list(rasa_url)
 
-    async def send(client: httpx.AsyncClient, sender: str, message: str) -> None:
+    async def send(client: httpx.AsyncClient, sender: str, message: str, url: str) -> None:
         result.requests += 1
         started = time.perf_counter()
         try:
             response = await client.post(
-                f"{rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": message}
+                f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": message}
             )
             elapsed = (time.perf_counter() - started) * 1000
         except httpx.HTTPError as exc:
@@ -201,6 +211,10 @@ async def conversation_load(
         if not isinstance(replies, list) or not replies:
             result.error(f"no reply to a message ({str(replies)[:200]})")
             return
+        if any(isinstance(r, dict) and BUSY_MARK in str(r.get("text") or "") for r in replies):
+            # The assistant answered "busy, try again": a failure to serve, not an answer.
+            result.error("busy reply (a store, the action server or a limit failed)")
+            return
         result.latencies_ms.append(elapsed)
         for reply in replies:
             custom = reply.get("custom") if isinstance(reply, dict) else None
@@ -210,8 +224,8 @@ async def conversation_load(
     async def worker(client: httpx.AsyncClient) -> None:
         for index, messages in pending:
             sender = f"{sender_prefix}-{index}"
-            for message in messages:
-                await send(client, sender, message)
+            for turn, message in enumerate(messages):
+                await send(client, sender, message, urls[(index + turn) % len(urls)])
 
     async with _client(concurrency) as client:
         started = time.perf_counter()

@@ -1,4 +1,16 @@
-"""Performance fixes to Rasa 3.6 internals, applied when the Rasa server loads `bot`.
+"""Fixes to Rasa 3.6 internals, applied when the Rasa server loads `bot`.
+
+1. Performance: the action-response validator built once (below).
+2. Failures the citizen sees: when the action server cannot be reached or fails, Rasa 3.6 logs the
+   error and says nothing, so the citizen waits for an answer that never comes. The patched
+   `RemoteAction.run` answers `BUSY_TEXT` instead and then listens (one message, not one per
+   retried prediction). A form's validation rejection (HTTP 400) keeps Rasa's behaviour.
+3. Stores: Rasa wraps every tracker store in `FailSafeTrackerStore`, which on a database error
+   starts the conversation over in memory (the citizen's context is lost and what they say next
+   is never stored). Our stores (`bot.stores`) are used unwrapped: the error reaches the channel,
+   which tells the citizen to try again, and nothing half-done is stored.
+4. Sessions: ``SESSION_EXPIRATION_MINUTES`` in the environment overrides the domain's
+   ``session_expiration_time`` without retraining (operators tune it per deployment).
 
 Rasa 3.6 validates every action server response against a fixed JSON schema with
 ``jsonschema.validate(result, schema)``, which checks the schema itself and builds a new validator on
@@ -12,9 +24,18 @@ invalid response.
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import os
 from typing import Any
 
+logger = logging.getLogger(__name__)
+
 _APPLIED = False
+
+#: What the citizen reads when the action server is down or failed (Vietnamese, user-facing; the
+#: same words as connectors.common.BUSY_NOTE, which bot/ must not import).
+BUSY_TEXT = "Hệ thống đang bận, vui lòng thử lại sau ít phút."
 
 
 def apply() -> None:
@@ -44,4 +65,65 @@ def apply() -> None:
         return True
 
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
+    _patch_remote_action_failures()
+    _patch_tracker_store_wrapping()
+    _patch_session_expiration()
     _APPLIED = True
+
+
+def _patch_remote_action_failures() -> None:
+    from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
+    from rasa.shared.core.events import BotUttered, FollowupAction
+    from rasa.shared.exceptions import RasaException
+
+    original_run = RemoteAction.run
+
+    async def run(self: RemoteAction, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> list[Any]:
+        try:
+            return await original_run(self, output_channel, nlg, tracker, domain)
+        except ActionExecutionRejection:
+            raise
+        except (RasaException, OSError, asyncio.TimeoutError) as error:
+            # Rasa has logged the cause (no message text in it); the citizen gets a reply, then the
+            # bot listens, so a second custom action in the same turn does not fail again.
+            logger.error(
+                "Custom action %s failed (%s): told the citizen to retry", self.name(), type(error).__name__
+            )
+            return [BotUttered(BUSY_TEXT, metadata={"busy": True}), FollowupAction("action_listen")]
+
+    RemoteAction.run = run  # type: ignore[method-assign]
+
+
+def _patch_tracker_store_wrapping() -> None:
+    from rasa.core.agent import Agent
+
+    original = Agent._create_tracker_store
+
+    def _create_tracker_store(store: Any, domain: Any) -> Any:
+        from bot.stores import RedactingInMemoryTrackerStore, RedactingSQLTrackerStore
+
+        if isinstance(store, (RedactingInMemoryTrackerStore, RedactingSQLTrackerStore)):
+            store.domain = domain
+            return store
+        return original(store, domain)
+
+    Agent._create_tracker_store = staticmethod(_create_tracker_store)  # type: ignore[method-assign]
+
+
+def _patch_session_expiration() -> None:
+    minutes = os.environ.get("SESSION_EXPIRATION_MINUTES", "").strip()
+    if not minutes:
+        return
+    expiration = float(minutes)
+    if expiration < 0:
+        raise ValueError("SESSION_EXPIRATION_MINUTES must be 0 (never) or more")
+    from rasa.shared.core.domain import Domain, SessionConfig
+
+    def get(self: Domain) -> SessionConfig:
+        configured = self.__dict__["_tthc_session_config"]
+        return SessionConfig(expiration, configured.carry_over_slots)
+
+    def set_(self: Domain, value: SessionConfig) -> None:
+        self.__dict__["_tthc_session_config"] = value
+
+    Domain.session_config = property(get, set_)  # type: ignore[assignment]

@@ -43,6 +43,8 @@ ONLY_TEXT_NOTE = (
     'Hiện tôi chỉ đọc được tin nhắn chữ. Bạn vui lòng gõ câu hỏi, ví dụ: "làm căn cước cần giấy tờ gì?"'
 )
 BUSY_NOTE = "Hệ thống đang bận, vui lòng thử lại sau ít phút."
+#: A sender or address over its rate limit (connectors.limits); said once per minute on chat apps.
+TOO_FAST_NOTE = "Bạn gửi tin nhắn nhanh quá. Vui lòng chờ khoảng một phút rồi gửi tiếp."
 
 # Button payloads the assistant sends itself (see docs/conversation.md), with a check per entity.
 _ALLOWED_PAYLOADS: dict[str, dict[str, re.Pattern[str]]] = {
@@ -76,8 +78,10 @@ def normalise(text: str) -> str:
     >>> normalise("  Lam\\u200b can cuoc\\r\\n\\r\\n\\r\\n\\r\\nbao lau?  ")
     'Lam can cuoc\\n\\nbao lau?'
     """
-    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = "".join(c for c in text if c in _KEEP or unicodedata.category(c) not in _INVISIBLE_CATEGORIES)
+    # NFC after dropping them: one between a letter and its tone mark kept the two apart (not NFC).
+    text = unicodedata.normalize("NFC", text)
     text = "\n".join(_SPACES_RE.sub(" ", line).strip() for line in text.split("\n"))
     return _BLANK_LINES_RE.sub("\n\n", text).strip()
 
@@ -85,10 +89,16 @@ def normalise(text: str) -> str:
 def neutralise_commands(text: str) -> str:
     """Strip the leading slashes that would make Rasa read `text` as an intent message.
 
+    Rasa strips all Unicode whitespace before looking for the slash, so any whitespace around
+    the slashes goes too ("/\\u2028/inform" would otherwise reach Rasa as an intent).
+
     >>> neutralise_commands('/inform{"cccd": "001099012345"}')
     'inform{"cccd": "001099012345"}'
     """
-    return text.lstrip("/ \n\t")
+    text = text.lstrip()
+    while text.startswith("/"):
+        text = text[1:].lstrip()
+    return text
 
 
 def _cut(text: str, limit: int) -> str:
@@ -203,14 +213,48 @@ def log_safe(text: str | None, limit: int = 80) -> str:
 class RecentIds:
     """Remembers recently seen delivery ids (update_id, msg_id) to drop re-deliveries.
 
-    In memory, per process: a webhook re-delivered to another replica is caught by the tracker's
-    lock store ordering, not here (the production profile may swap in a shared store).
+    `seen` remembers in memory, per process. With several replicas a platform's retry can land on
+    another replica than the first delivery: `seen_shared` also checks Redis (``REDIS_URL``, one
+    ``SET NX`` with the same TTL), so the retry is dropped there too. While Redis is unreachable it
+    answers "not seen" and logs once: a rare duplicate answer beats a dropped message.
     """
 
-    def __init__(self, max_size: int = 10_000, ttl_seconds: float = 24 * 3600) -> None:
+    #: Prefix of the delivery ids kept in Redis.
+    REDIS_PREFIX = "tthc:delivery:"
+
+    def __init__(
+        self, max_size: int = 10_000, ttl_seconds: float = 24 * 3600, redis_url: str | None = None
+    ) -> None:
         self._seen: OrderedDict[str, float] = OrderedDict()
         self._max_size = max_size
         self._ttl = ttl_seconds
+        self._redis_url = (os.environ.get("REDIS_URL", "") if redis_url is None else redis_url).strip()
+        self._redis: object | None = None
+        self._redis_warned = False
+
+    async def seen_shared(self, key: str) -> bool:
+        """Return True if another replica already took delivery `key` (Redis); False without Redis."""
+        if not self._redis_url:
+            return False
+        try:
+            if self._redis is None:
+                import redis.asyncio  # in the Rasa environment; imported only when REDIS_URL is set
+
+                self._redis = redis.asyncio.from_url(
+                    self._redis_url, socket_timeout=2, socket_connect_timeout=2
+                )
+            created = await self._redis.set(  # type: ignore[attr-defined]
+                self.REDIS_PREFIX + key, b"1", nx=True, ex=int(self._ttl)
+            )
+            self._redis_warned = False
+            return not created
+        except Exception as error:
+            if not self._redis_warned:
+                logger.warning(
+                    "Delivery ids: Redis unreachable (%s), deduplicating per process", type(error).__name__
+                )
+                self._redis_warned = True
+            return False
 
     def seen(self, key: str) -> bool:
         """Return True if `key` was seen within the TTL; otherwise remember it and return False."""

@@ -16,6 +16,13 @@ background, so the webhook answers 200 at once), then guard it with `connectors.
 hand it to Rasa as sender `telegram:<chat_id>`. Polling runs inside the Rasa server
 (`TELEGRAM_MODE=polling`, `make telegram`) and feeds `accept` exactly like the webhook does.
 
+Abuse limits (`connectors.limits`): an update over its chat's rate limit is acknowledged but not
+processed, and the chat is told once per minute (`TOO_FAST_NOTE`); webhook bodies over
+``MAX_BODY_BYTES`` (64 KB at the least: `limits.PLATFORM_MIN_BODY_BYTES`) get 413; an address
+sending requests without the secret gets 429 once over the per-address limit (Telegram's own
+requests are limited per chat, not per address). When Rasa fails on an update the chat gets
+`BUSY_NOTE`.
+
 Answers leave as plain text (no parse_mode: a citizen's `<b>` or `*` is shown as typed), split at
 4,096 characters, buttons as an inline keyboard whose callback data is the button's payload.
 """
@@ -41,10 +48,12 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from connectors import limits
 from connectors.common import (
     BUSY_NOTE,
     MAX_MESSAGE_CHARS,
     ONLY_TEXT_NOTE,
+    TOO_FAST_NOTE,
     TOO_LONG_NOTE,
     ChatQueues,
     Inbound,
@@ -361,16 +370,23 @@ class TelegramInput(InputChannel):
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> TelegramInput:
         """Build the channel from credentials.yml's non-secret options and the environment."""
-        return cls(TelegramSettings.load(credentials))
+        return cls(TelegramSettings.load(credentials), limiter=limits.shared_limiter())
 
-    def __init__(self, settings: TelegramSettings, client: TelegramBotApi | None = None) -> None:
+    def __init__(
+        self,
+        settings: TelegramSettings,
+        client: TelegramBotApi | None = None,
+        limiter: limits.RateLimiter | None = None,
+    ) -> None:
         """Create the channel.
 
         Args:
             settings: the channel's settings.
             client: a Bot API client (default: built from the settings; None without a token).
+            limiter: message rates per chat, forged requests per address (default: from the environment).
         """
         self.settings = settings
+        self.limiter = limiter or limits.RateLimiter()
         self.client = client if client is not None else self._make_client(settings)
         self.callbacks = CallbackData()
         self.recent = RecentIds()
@@ -404,20 +420,35 @@ class TelegramInput(InputChannel):
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
 
-        @webhook.route("/webhook", methods=["POST"])
+        @webhook.route("/webhook", methods=["POST"], stream=True)
         async def receive(request: Request) -> HTTPResponse:
             if self.client is None:
                 self._warn_once("token", "Telegram webhook called but TELEGRAM_TOKEN is unset: answering 503")
                 return response.json({"error": "not configured"}, status=503)
             if not self._secret_matches(request.headers.get(SECRET_HEADER)):
+                # Telegram's own requests come from a few addresses and are limited per chat (in
+                # `_process`); per address, only forged requests are counted.
+                verdict = await self.limiter.check(ip=limits.client_ip(request))
+                if not verdict.allowed:
+                    return response.json(
+                        {"error": "too many requests"}, status=429, headers=limits.refusal_headers(verdict)
+                    )
                 return response.json({"error": "forbidden"}, status=403)
             try:
-                data = json.loads(request.body or b"")
+                body = await limits.read_body(request, limits.platform_body_limit(self.limiter.settings))
+            except limits.BodyTooLargeError:
+                return response.json({"error": "too large"}, status=413)
+            try:
+                data = json.loads(body or b"")
                 update = self.client.parse_update(data) if isinstance(data, dict) else None
             except ValueError:
                 update = None
             if update is None:
                 return response.json({"error": "not a Telegram update"}, status=400)
+            if await self.recent.seen_shared(f"telegram:{update.update_id}"):
+                # Telegram re-delivered it to this replica; another one already took it.
+                logger.info("Telegram: update %s already taken by another replica, ignored", update.update_id)
+                return response.json({"status": "ok"})
             self.accept(update, on_new_message)
             return response.json({"status": "ok"})
 
@@ -457,6 +488,7 @@ class TelegramInput(InputChannel):
             logger.warning("Telegram: %d chats still had messages queued at shutdown", self.queues.pending())
         if self.client is not None:
             self.client.close()
+        await self.limiter.close()
 
     def accept(
         self, update: telegram.Update, on_new_message: Callable[[UserMessage], Awaitable[Any]]
@@ -480,6 +512,13 @@ class TelegramInput(InputChannel):
         self, update: telegram.Update, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> None:
         chat = update.effective_chat
+        # Counted before anything is done, so an update over the limit is not processed at all.
+        verdict = await self.limiter.check(sender=f"{SENDER_PREFIX}{chat.id}")
+        if not verdict.allowed:
+            logger.info("Telegram: update %s over the chat's rate limit, not processed", update.update_id)
+            if verdict.first_refusal:
+                await self.output.send_note(chat.id, TOO_FAST_NOTE)
+            return
         inbound = await self._inbound(update, chat.id)
         if inbound is None:
             return

@@ -13,10 +13,16 @@ Routes (under ``/webhooks/web/``):
   so the widget can restore it after a page reload.
 
 Every message takes the shared path (`connectors.common.prepare`); a cut message is answered with
-`TOO_LONG_NOTE` first. Request bodies are read up to a limit. CORS headers are sent only to the
-origins listed in ``WEB_ALLOWED_ORIGINS`` (comma-separated; default the app's own origins): a
-preflight from any other origin gets none, so the browser refuses, and a request that a page of
-another origin sends anyway (a "simple" request needs no preflight) is refused with 403.
+`TOO_LONG_NOTE` first. Request bodies are read up to a limit (413 above it) on every route, and
+messages are rate-limited per session and per address, sessions and history per address
+(`connectors.limits`; 429 with ``Retry-After``). When Rasa fails on a message the answer is 500
+``{"error": "failed"}``: the widget then shows its "busy, try again" note (the words of
+`connectors.common.BUSY_NOTE`) and keeps the citizen's text in the input box for the retry.
+
+CORS headers are sent only to the origins listed in ``WEB_ALLOWED_ORIGINS`` (comma-separated;
+default the app's own origins): a preflight from any other origin gets none, so the browser refuses,
+and a request that a page of another origin sends anyway (a "simple" request needs no preflight) is
+refused with 403.
 
 Settings (environment; nothing secret in credentials.yml):
     WEB_SESSION_SECRET   HMAC key (at least 32 characters). Unset in the local profile: a random key
@@ -45,6 +51,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from connectors import limits
 from connectors.common import MAX_MESSAGE_CHARS, TOO_LONG_NOTE, log_safe, normalise, prepare
 
 logger = logging.getLogger(__name__)
@@ -281,6 +288,11 @@ def _error(status: int, code: str, headers: dict[str, str] | None = None) -> HTT
     return response.json({"error": code}, status=status, headers=headers)
 
 
+def _too_many(verdict: limits.Verdict) -> HTTPResponse:
+    # The widget shows its own "busy, try again" note for any refusal; the header is for clients.
+    return _error(429, "too_many_requests", limits.refusal_headers(verdict))
+
+
 class WebInput(InputChannel):
     """The embeddable web widget's channel (see the module docstring for the routes)."""
 
@@ -296,8 +308,9 @@ class WebInput(InputChannel):
         return cls(
             signer=SessionSigner(load_secret()),
             allowed_origins=parse_origins(os.environ.get("WEB_ALLOWED_ORIGINS")),
-            max_body_bytes=int(credentials.get("max_body_bytes", DEFAULT_MAX_BODY_BYTES)),
+            max_body_bytes=limits.body_limit(credentials),
             history_limit=int(credentials.get("history_limit", DEFAULT_HISTORY_LIMIT)),
+            limiter=limits.shared_limiter(),
         )
 
     def __init__(
@@ -306,6 +319,7 @@ class WebInput(InputChannel):
         allowed_origins: Iterable[str] = DEFAULT_ORIGINS,
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
         history_limit: int = DEFAULT_HISTORY_LIMIT,
+        limiter: limits.RateLimiter | None = None,
     ) -> None:
         """Create the channel.
 
@@ -314,11 +328,13 @@ class WebInput(InputChannel):
             allowed_origins: browser origins that may call the channel.
             max_body_bytes: the largest request body read.
             history_limit: the most messages the history returns.
+            limiter: message rates per session and per address (default: from the environment).
         """
         self.signer = signer
         self.allowed_origins = frozenset(o.rstrip("/").lower() for o in allowed_origins)
         self.max_body_bytes = max_body_bytes
         self.history_limit = history_limit
+        self.limiter = limiter or limits.RateLimiter()
 
     # -- helpers ------------------------------------------------------------------------------ #
 
@@ -390,19 +406,35 @@ class WebInput(InputChannel):
         async def health(request: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
 
-        @web.route("/session", methods=["POST", "OPTIONS"])
+        @web.route("/session", methods=["POST", "OPTIONS"], stream=True)
         async def new_session(request: Request) -> HTTPResponse:
             if request.method == "OPTIONS":
                 return response.empty()
+            try:
+                # Unused; read anyway so a large one is refused, never buffered unbounded.
+                await limits.read_body(request, self.max_body_bytes)
+            except limits.BodyTooLargeError:
+                return _error(413, "too_large")
+            verdict = await self.limiter.check(ip=limits.client_ip(request))
+            if not verdict.allowed:
+                return _too_many(verdict)
             return response.json({"session_id": self.signer.issue()}, status=201)
 
-        @web.route("/history", methods=["GET", "OPTIONS"])
+        @web.route("/history", methods=["GET", "OPTIONS"], stream=True)
         async def history(request: Request) -> HTTPResponse:
             if request.method == "OPTIONS":
                 return response.empty()
+            try:
+                # None expected; read anyway so a large one is refused, never buffered unbounded.
+                await limits.read_body(request, self.max_body_bytes)
+            except limits.BodyTooLargeError:
+                return _error(413, "too_large")
             sender_id = self.signer.sender_id(request.args.get("session_id"))
             if sender_id is None:
                 return _error(403, "unknown_session")
+            verdict = await self.limiter.check(ip=limits.client_ip(request))
+            if not verdict.allowed:
+                return _too_many(verdict)
             agent = getattr(request.app.ctx, "agent", None)
             if agent is None or agent.tracker_store is None:
                 return _error(503, "not_ready")
@@ -423,6 +455,9 @@ class WebInput(InputChannel):
             sender_id = self.signer.sender_id(data.get("session_id"))
             if sender_id is None:
                 return _error(403, "unknown_session")
+            verdict = await self.limiter.check(sender=sender_id, ip=limits.client_ip(request))
+            if not verdict.allowed:
+                return _too_many(verdict)
             payload = data.get("payload")
             text = data.get("message")
             inbound = prepare(
@@ -449,8 +484,9 @@ class WebInput(InputChannel):
                         metadata=metadata,
                     )
                 )
-            except Exception:  # the widget gets a clear error; details go to the log
-                logger.exception("web message from %s failed", sender_id)
+            except Exception as error:  # the widget shows its "busy, try again" note and keeps the text
+                # The type only: the exception's text or traceback may quote the citizen's message.
+                logger.error("web message from %s failed (%s)", sender_id, type(error).__name__)
                 return _error(500, "failed")
             messages = collector.messages
             if inbound.truncated:

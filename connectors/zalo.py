@@ -10,6 +10,11 @@ Webhook ``POST /webhooks/zalo/webhook`` (``GET /webhooks/zalo/`` is the health c
 3. Re-deliveries are dropped by ``message.msg_id``; the request is acknowledged (200) at once and the
    event handled in the background, in order per user (`connectors.common.ChatQueues`), because Zalo
    re-sends (and may disable the webhook) when it waits more than about 2 s.
+4. Abuse limits (`connectors.limits`): bodies over ``MAX_BODY_BYTES`` (64 KB at the least) get 413;
+   an address whose requests keep failing verification gets 429 once over the per-address limit
+   (Zalo's own requests are limited per user instead); an event over its user's rate limit is
+   acknowledged but not processed, and the user is told once per minute (`TOO_FAST_NOTE`). When Rasa
+   fails on an event the user gets `BUSY_NOTE`.
 
 Events: ``user_send_text`` -> the text, through `connectors.common.prepare` (a typed ``/intent{...}``
 never reaches Rasa as an intent); ``user_click_button`` -> the button's payload (``message.payload``
@@ -59,7 +64,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from connectors import common
+from connectors import common, limits
 from connectors.zalo_api import (
     ZaloApiError,
     ZaloClient,
@@ -400,10 +405,14 @@ class ZaloInput(InputChannel):
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
         """Build the channel: options from credentials.yml, secrets and tokens from the environment."""
         settings = ZaloSettings.from_env(credentials)
-        return cls(settings, ZaloClient.from_env(TokenStore.from_env()))
+        return cls(settings, ZaloClient.from_env(TokenStore.from_env()), limiter=limits.shared_limiter())
 
-    def __init__(self, settings: ZaloSettings, client: ZaloClient) -> None:
+    def __init__(
+        self, settings: ZaloSettings, client: ZaloClient, limiter: limits.RateLimiter | None = None
+    ) -> None:
         self.settings = settings
+        #: Message rates per user; per address, only requests that fail verification are counted.
+        self.limiter = limiter or limits.RateLimiter()
         self.client = client
         self.delivery = Delivery(client, settings.retry_delays)
         self.chats = common.ChatQueues()
@@ -434,9 +443,22 @@ class ZaloInput(InputChannel):
         async def health(request: Request) -> HTTPResponse:
             return response.json({"status": "ok" if not self.missing_settings() else "not configured"})
 
-        @zalo_webhook.route("/webhook", methods=["POST"])
+        @zalo_webhook.route("/webhook", methods=["POST"], stream=True)
         async def receive(request: Request) -> HTTPResponse:
-            return self.receive(request.body or b"", request.headers.get(SIGNATURE_HEADER), on_new_message)
+            try:
+                body = await limits.read_body(request, limits.platform_body_limit(self.limiter.settings))
+            except limits.BodyTooLargeError:
+                return response.json({"error": "body too large"}, status=413)
+            answer = self.receive(body, request.headers.get(SIGNATURE_HEADER), on_new_message)
+            if answer.status in (400, 401):
+                # Zalo's own requests come from a few addresses and are limited per user (in
+                # `handle`); per address, only requests that fail verification are counted.
+                verdict = await self.limiter.check(ip=limits.client_ip(request))
+                if not verdict.allowed:
+                    return response.json(
+                        {"error": "too many requests"}, status=429, headers=limits.refusal_headers(verdict)
+                    )
+            return answer
 
         @zalo_webhook.listener("before_server_stop")
         async def finish(app: Any, loop: Any) -> None:
@@ -449,6 +471,7 @@ class ZaloInput(InputChannel):
                     "Zalo: %d user(s) still had answers queued at shutdown", self.delivery.pending()
                 )
             await self.client.close()
+            await self.limiter.close()
 
         return zalo_webhook
 
@@ -497,6 +520,10 @@ class ZaloInput(InputChannel):
             return response.json({"status": "duplicate"})
 
         async def job() -> None:
+            # A re-delivery that reached another replica first is dropped there (Redis, when shared).
+            if await self.recent.seen_shared(f"zalo:{event.dedupe_key}"):
+                logger.info("Zalo %s %s: already taken by another replica", event.event_name, event.msg_id)
+                return
             await self.handle(event, on_new_message)
 
         self.chats.submit(SENDER_PREFIX + event.user_id, job)
@@ -504,6 +531,15 @@ class ZaloInput(InputChannel):
 
     async def handle(self, event: ZaloEvent, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
         """Answer one event (runs in the user's background queue)."""
+        # Counted before anything is done, so an event over the limit is not processed at all.
+        verdict = await self.limiter.check(sender=SENDER_PREFIX + event.user_id)
+        if not verdict.allowed:
+            logger.info(
+                "Zalo %s %s: over the user's rate limit, not processed", event.event_name, event.msg_id
+            )
+            if verdict.first_refusal:
+                self.delivery.enqueue_text(event.user_id, common.TOO_FAST_NOTE)
+            return
         if event.kind == "unsupported":
             logger.info(
                 "Zalo %s %s: not text, answered with the only-text note", event.event_name, event.msg_id
@@ -522,7 +558,8 @@ class ZaloInput(InputChannel):
         )
         if inbound is None:
             return
-        logger.info("Zalo %s %s: %s", event.event_name, event.msg_id, common.log_safe(inbound.text))
+        # Debug only, as on the other channels: log_safe redacts numbers, not names.
+        logger.debug("Zalo %s %s: %s", event.event_name, event.msg_id, common.log_safe(inbound.text))
         await self._to_rasa(event, inbound.text, on_new_message)
         if inbound.truncated:
             self.delivery.enqueue_text(

@@ -22,9 +22,12 @@ when another task has already replaced the expired token.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import logging
 import os
 import time
+from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
@@ -37,6 +40,9 @@ DEFAULT_API_BASE_URL = "https://openapi.zalo.me"
 DEFAULT_OAUTH_BASE_URL = "https://oauth.zaloapp.com"
 MESSAGE_PATH = "/v3.0/oa/message/cs"
 REFRESH_PATH = "/v4/oa/access_token"
+#: Redis keys (with REDIS_URL) through which replicas share the pair and take turns refreshing it.
+SHARED_PAIR_KEY = "tthc:zalo:tokens"
+SHARED_LOCK_KEY = "tthc:zalo:refresh-lock"
 
 #: Zalo's error code for an invalid or expired access token.
 ERROR_TOKEN_EXPIRED = -216
@@ -106,8 +112,12 @@ class ZaloClient:
         api_base_url: str = DEFAULT_API_BASE_URL,
         oauth_base_url: str = DEFAULT_OAUTH_BASE_URL,
         timeout: float = 10.0,
+        redis_url: str = "",
     ) -> None:
         self.tokens = tokens
+        # Several replicas share one OA: the current pair and the right to refresh it live in Redis.
+        self._redis_url = redis_url.strip()
+        self._redis: Any = None
         self._app_id = app_id
         self._app_secret = app_secret
         self.api_base_url = api_base_url.rstrip("/")
@@ -130,6 +140,7 @@ class ZaloClient:
             api_base_url=env.get("ZALO_API_BASE_URL") or DEFAULT_API_BASE_URL,
             oauth_base_url=env.get("ZALO_OAUTH_BASE_URL") or DEFAULT_OAUTH_BASE_URL,
             timeout=float(env.get("ZALO_HTTP_TIMEOUT") or 10),
+            redis_url=env.get("REDIS_URL", ""),
         )
 
     async def _http(self) -> aiohttp.ClientSession:
@@ -187,8 +198,9 @@ class ZaloClient:
     async def refresh(self, stale_access_token: str) -> TokenPair:
         """Replace the pair whose access token is `stale_access_token`, unless that already happened.
 
-        Only one refresh runs at a time; a task that waited for the lock first re-reads the pair
-        (memory and file) and returns it when another task (or process) has already refreshed.
+        Only one refresh runs at a time, across replicas too when REDIS_URL is set (a Redis lock; the
+        new pair is published there); a task that waited for the lock first re-reads the pair (Redis,
+        memory and file) and returns it when another task, process or replica already refreshed.
 
         Returns:
             The current pair after the refresh.
@@ -198,7 +210,15 @@ class ZaloClient:
             ZaloRefreshError: the OAuth server refused the refresh token.
             ZaloUnavailableError: the OAuth server could not be reached or failed.
         """
-        async with self._refresh_lock:
+        async with self._refresh_lock, self._replicas_lock():
+            shared = await self._shared_pair()
+            mine = self.tokens.current
+            if (
+                shared is not None
+                and shared != mine
+                and (mine is None or shared.obtained_at >= mine.obtained_at)
+            ):
+                self._adopt(shared)  # another replica refreshed: its pair is the live one
             current = self.tokens.reload()
             if current is not None and current.access_token != stale_access_token:
                 return current
@@ -231,6 +251,7 @@ class ZaloClient:
                 expires_in=_as_int(data.get("expires_in"), 0),
             )
             self.refresh_count += 1
+            await self._publish(pair)
             try:
                 self.tokens.save(pair)
             except OSError:
@@ -239,6 +260,76 @@ class ZaloClient:
             else:
                 logger.info("Zalo access token refreshed and saved to %s", self.tokens.path)
             return pair
+
+    # -- sharing the pair between replicas (REDIS_URL) -------------------------------------------
+
+    def _client(self) -> Any:
+        if self._redis is None:
+            import redis.asyncio  # in the Rasa environment; only when REDIS_URL is set
+
+            self._redis = redis.asyncio.from_url(self._redis_url, socket_timeout=5, socket_connect_timeout=5)
+        return self._redis
+
+    @contextlib.asynccontextmanager
+    async def _replicas_lock(self) -> AsyncIterator[None]:
+        """Hold the OA's refresh lock in Redis, so one replica refreshes while the others wait.
+
+        Without REDIS_URL, or while Redis is unreachable, only this process's lock applies (logged).
+        """
+        if not self._redis_url:
+            yield
+            return
+        lock = None
+        try:
+            lock = self._client().lock(SHARED_LOCK_KEY, timeout=60, blocking_timeout=30)
+            acquired = await lock.acquire()
+        except Exception as error:
+            logger.warning("Zalo: Redis unreachable for the refresh lock (%s)", type(error).__name__)
+            acquired = False
+        try:
+            yield
+        finally:
+            if acquired and lock is not None:
+                with contextlib.suppress(Exception):
+                    await lock.release()
+
+    async def _shared_pair(self) -> TokenPair | None:
+        if not self._redis_url:
+            return None
+        try:
+            raw = await self._client().get(SHARED_PAIR_KEY)
+            data = json.loads(raw) if raw else None
+        except Exception as error:
+            logger.warning("Zalo: Redis unreachable for the token pair (%s)", type(error).__name__)
+            return None
+        if not isinstance(data, dict) or not data.get("access_token") or not data.get("refresh_token"):
+            return None
+        return TokenPair(
+            access_token=str(data["access_token"]),
+            refresh_token=str(data["refresh_token"]),
+            obtained_at=float(data.get("obtained_at") or 0),
+            expires_in=_as_int(data.get("expires_in"), 0),
+        )
+
+    async def _publish(self, pair: TokenPair) -> None:
+        if not self._redis_url:
+            return
+        document = {
+            "access_token": pair.access_token,
+            "refresh_token": pair.refresh_token,
+            "obtained_at": pair.obtained_at,
+            "expires_in": pair.expires_in,
+        }
+        try:
+            await self._client().set(SHARED_PAIR_KEY, json.dumps(document))
+        except Exception as error:
+            logger.warning("Zalo: refreshed pair not shared through Redis (%s)", type(error).__name__)
+
+    def _adopt(self, pair: TokenPair) -> None:
+        try:
+            self.tokens.save(pair)
+        except OSError:
+            logger.exception("Zalo token pair from another replica NOT saved to %s", self.tokens.path)
 
     async def _post_json(self, url: str, *, headers: dict[str, str], **kwargs: Any) -> dict[str, Any]:
         session = await self._http()

@@ -3,6 +3,7 @@
     python -m knowledge_base setup                 # migrate + load the shipped seed
     python -m knowledge_base import FILE [--write-seed]
     python -m knowledge_base search "QUERY" --limit 3 --json
+    python -m knowledge_base retention --days 90 [--dry-run]
 """
 
 from __future__ import annotations
@@ -71,6 +72,26 @@ def _cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_retention(args: argparse.Namespace) -> int:
+    from knowledge_base.retention import apply_retention
+
+    report = apply_retention(days=args.days, dry_run=args.dry_run)
+    verb = "would delete" if args.dry_run else "deleted"
+    records = ", ".join(f"{count} {name}" for name, count in report.records.items())
+    print(
+        f"Retention ({args.days} days, before {report.cutoff:%Y-%m-%d %H:%M} UTC): {verb} "
+        f"{report.conversations} conversations ({report.events} events); {records}."
+    )
+    return 0
+
+
+def _days(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError("days must be 1 or more")
+    return number
+
+
 def _limit(value: str) -> int:
     number = int(value)
     if not 1 <= number <= 50:
@@ -98,6 +119,10 @@ def main(argv: list[str] | None = None) -> int:
     srch.add_argument("--limit", type=_limit, default=5)
     srch.add_argument("--json", action="store_true", help="print a JSON array")
     srch.set_defaults(func=_cmd_search)
+    ret = sub.add_parser("retention", help="delete conversations older than N days (default 90)")
+    ret.add_argument("--days", type=_days, default=90, help="keep conversations this many days (default 90)")
+    ret.add_argument("--dry-run", action="store_true", help="count what would be deleted, delete nothing")
+    ret.set_defaults(func=_cmd_retention)
     args = parser.parse_args(argv)
     return int(args.func(args))
 

@@ -55,7 +55,12 @@ def create_app() -> FastAPI:
         """Search procedures by a citizen's words, best first."""
         return [SearchHitOut(**hit.__dict__) for hit in search_procedures(session, q, limit)]
 
-    @app.get("/api/v1/procedures/{code}", response_model=ProcedureOut, tags=["procedures"])
+    @app.get(
+        "/api/v1/procedures/{code}",
+        response_model=ProcedureOut,
+        tags=["procedures"],
+        responses={404: {"description": "Không tìm thấy thủ tục với mã đã cho"}},
+    )
     def procedure(
         session: SessionDep,
         code: Annotated[str, Path(max_length=32, pattern=PROCEDURE_CODE_PATTERN)],

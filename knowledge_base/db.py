@@ -21,7 +21,9 @@ def make_engine(url: str) -> Engine:
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True
+        )
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -33,7 +35,25 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    # pool_pre_ping: a database that went away and came back needs no restart. Timeouts: a
+    # connection attempt or a statement never hangs a worker thread for long. hide_parameters: a
+    # failed query's log line never carries what a citizen typed.
+    timeout = get_settings().kb_query_timeout
+    connect_args: dict[str, object] = {}
+    if url.startswith("postgresql"):
+        connect_args = {
+            "connect_timeout": max(2, int(timeout)),
+            "options": f"-c statement_timeout={int(max(timeout * 2, 10) * 1000)}",
+        }
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=5,
+        max_overflow=10,
+        pool_timeout=30,
+        hide_parameters=True,
+        connect_args=connect_args,
+    )
 
 
 def get_engine(url: str | None = None) -> Engine:

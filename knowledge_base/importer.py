@@ -13,6 +13,7 @@ import datetime as dt
 import gzip
 import hashlib
 import json
+import zlib
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -92,16 +93,36 @@ class ImportReport:
         return "\n".join(lines)
 
 
+class NotARecordError(ValueError):
+    """A line of a national file is valid JSON but not an object, so not a procedure record."""
+
+
 def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
-    """Yield the JSON objects of a .jsonl or .jsonl.gz file, one per non-empty line."""
+    """Yield the JSON objects of a .jsonl or .jsonl.gz file, one per non-empty line.
+
+    Raises:
+        NotARecordError: a line is JSON but not an object (a ValueError too).
+        ValueError: a line is not JSON ("<path>:<line>: not a JSON object: ..."), or the text is not
+            UTF-8 (UnicodeDecodeError).
+        OSError: the file cannot be read, or its gzip data is corrupted or cut off.
+    """
     opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8") as handle:  # type: ignore[operator]
-        for number, line in enumerate(handle, start=1):
-            if line.strip():
+    try:
+        with opener(path, "rt", encoding="utf-8") as handle:  # type: ignore[operator]
+            for number, line in enumerate(handle, start=1):
+                if not line.strip():
+                    continue
                 try:
-                    yield json.loads(line)
+                    record = json.loads(line)
                 except json.JSONDecodeError as exc:
                     raise ValueError(f"{path}:{number}: not a JSON object: {exc.msg}") from exc
+                if not isinstance(record, dict):
+                    raise NotARecordError(f"{path}:{number}: not a JSON object (a procedure record)")
+                yield record
+    except (EOFError, zlib.error) as exc:
+        # gzip reports a cut-off file as EOFError and corrupted data as zlib.error: both are a broken
+        # file, reported like gzip's own BadGzipFile (an OSError) so that callers catch one type.
+        raise gzip.BadGzipFile(f"{path}: corrupted or incomplete gzip data ({exc})") from exc
 
 
 def procedure_to_dict(parsed: ParsedProcedure) -> dict[str, Any]:

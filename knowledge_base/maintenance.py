@@ -30,13 +30,16 @@ def migrate(database_url: str | None = None) -> None:
 def setup_database(database_url: str | None = None) -> ImportReport:
     """Migrate, then upsert the shipped seed; safe to run again, never overwrites a staff edit.
 
-    The seed: procedures, aliases, demo dossiers, the starter FAQ and the announced days off.
+    The seed: procedures, aliases, demo dossiers, the starter FAQ and the announced days off. The
+    demo dossiers are left out in the prod profile: a citizen must never find a made-up dossier
+    (production dossiers come from the province's system, DOSSIER_SOURCE_URL).
     """
     migrate(database_url)
     with session_scope(database_url) as session:
         report = load_seed(session)
         load_aliases(session)
-        load_demo_dossiers(session)
+        if get_settings().profile != "prod":
+            load_demo_dossiers(session)
         load_faq_seed(session)
         load_days_off_seed(session)
         session.commit()

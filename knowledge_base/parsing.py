@@ -125,12 +125,13 @@ _INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060\ufeff]")
 
 def _one_line(text: str) -> str:
     """Fold all whitespace (newlines too) to single spaces, drop invisible characters, strip."""
-    return _ALL_SPACES.sub(" ", _INVISIBLE.sub("", text)).strip()
+    # NFC again once they are gone: one between a letter and its mark kept the two apart.
+    return _ALL_SPACES.sub(" ", nfc(_INVISIBLE.sub("", text))).strip()
 
 
 def _multi_line(text: str) -> str:
     """Fold spaces/tabs, strip every line and drop empty lines, keeping the line structure."""
-    lines = (_SPACES.sub(" ", line).strip() for line in _INVISIBLE.sub("", text).split("\n"))
+    lines = (_SPACES.sub(" ", line).strip() for line in nfc(_INVISIBLE.sub("", text)).split("\n"))
     return "\n".join(line for line in lines if line)
 
 
@@ -215,6 +216,11 @@ _MONEY = re.compile(
 _NO_FEE_NOTE = re.compile(r"\W*(?:không\b|miễn\b|chưa quy định)", re.IGNORECASE)
 _FEE_IN_DESCRIPTION = re.compile(r"(?:lệ phí|phí)\s*:?\s*\d", re.IGNORECASE)
 _FOREIGN = {"USD", "EUR"}
+# Beyond these a number is a scrape accident, not a time or a fee (the data's largest: 300 days,
+# 150,000,000 VND); taken as they are they overflowed the database columns (tests/knowledge_base/
+# test_parsing_properties.py), or became float("inf") for a long digit run.
+_MAX_TIME_VALUE = 10_000
+_MAX_FEE_VND = 10**12
 _SEPARATORS = re.compile(r"[.,]")
 # A second copy of a table row pasted as tab-separated text into a description.
 _PASTED_ROW = re.compile(r"(?:Trực tiếp|Trực tuyến|Dịch vụ bưu chính)\t")
@@ -266,11 +272,15 @@ def _classify_fee(head: re.Match[str] | None, note: str) -> tuple[str, int | Non
             return "free", None, None
         return "text", None, None
     currency = head.group("cur")
-    amount = int(_SEPARATORS.sub("", head.group("amount")))
+    # int() refuses over 4,300 digits: an amount longer than _MAX_FEE_VND is implausible anyway.
+    digits = _SEPARATORS.sub("", head.group("amount")).lstrip("0") or "0"
+    amount = int(digits) if len(digits) <= len(str(_MAX_FEE_VND)) else _MAX_FEE_VND + 1
     if currency in _FOREIGN:
         return "text", None, None
     if amount == 0:
         return _classify_fee(None, note) if core else ("free", None, None)
+    if amount > _MAX_FEE_VND:
+        return "text", None, "fee amount implausibly large"
     if amount < 1000:
         # Some records give the fee in thousands ("100 VNĐ" beside "100.000 đồng/lần" in the note).
         return "text", None, "fee amount implausibly small (probably in thousands of VND)"
@@ -322,6 +332,10 @@ def _parse_channel_row(channel: str, body: str) -> tuple[Channel, list[str]]:
             time_unit = "in_day"
         if _DASHES_ONLY.fullmatch(time_text) or time_text.lower() == "không có thông tin":
             time_text = ""  # "Không quy định" / "Không" stay: they say there is no time limit
+
+    if time_value is not None and not 0 <= time_value <= _MAX_TIME_VALUE:
+        reasons.append("time value implausibly large")
+        time_value = None
 
     if head is None:
         head = _FEE_HEAD.match(body, pos)
@@ -463,6 +477,9 @@ _LEAD_CASES = [
 _NUMBERING_WORD = re.compile(r"(?:số|mẫu|lục|điều|khoản|điểm|mục|tháng|năm|ngày|lần)\s*$", re.IGNORECASE)
 _INNER_CASE = re.compile(r"\b(?:trong|đối với)\s+(trường hợp\s[^.;:()]+)", re.I)
 _RESULT_LIKE = re.compile(r"Mã:\s*KQ\.|^KQ\.G\d", re.M)
+# More copies than this is a scrape accident (the data's largest count is 21); it overflowed the
+# database's integer column.
+_MAX_COUNT = 1000
 
 
 def _form_start(text: str, ext_start: int) -> int | None:
@@ -612,7 +629,9 @@ def _make_document(
     kind: str | None = None
     if counts is not None:
         original = int(counts[0])
-        copies = int(counts[1]) if counts[1] is not None else 0
+        # int() refuses over 4,300 digits: a count longer than _MAX_COUNT is implausible anyway.
+        copies_text = (counts[1] or "").lstrip("0") or "0"
+        copies = int(copies_text) if len(copies_text) <= len(str(_MAX_COUNT)) else _MAX_COUNT + 1
         if original and copies:
             # "1 bản chính,1 bản sao": the portal does not say whether both or either are needed.
             quantity, kind = max(original, copies), None
@@ -620,7 +639,10 @@ def _make_document(
             quantity, kind = copies, "copy"
         else:
             quantity, kind = original, ("original" if original else None)
-        if quantity:
+        if quantity > _MAX_COUNT:
+            reasons.append("document count implausibly large")
+            quantity, kind = None, None
+        elif quantity:
             kind = _kind_from_text(name) or kind
     else:
         reasons.append("document row without a count")

@@ -1,17 +1,29 @@
-"""The app's client for the Rasa server's HTTP API (``rasa run --enable-api --auth-token ...``).
+"""The app's client for the Rasa server's HTTP API (``rasa run --enable-api --jwt-secret ...``).
 
 Used by the staff workspace to send an officer's reply to a citizen: the app triggers the external
 intent ``EXTERNAL_staff_reply`` with the text as the ``staff_message`` entity, and the Rasa server
 runs ``action_relay_staff_reply``, which utters it on the citizen's own channel
 (``output_channel=latest``). Also reads a conversation's recent messages for the inbox.
 
-The API must never be public: it sits behind the token (RASA_API_TOKEN) on a private network.
+The API must never be public: it sits on a private network and answers only requests carrying a
+JSON Web Token signed with the shared secret (``RASA_JWT_SECRET``, at least 32 characters; the Rasa
+server runs with ``--jwt-secret "$RASA_JWT_SECRET" --jwt-method HS256`` and no ``--auth-token``).
+Each request gets a fresh HS256 token valid for `JWT_LIFETIME_SECONDS`, sent as
+``Authorization: Bearer``, with the payload Rasa's API checks: ``{"user": {"username":
+"tthc-staff-app", "role": "admin"}, "exp": ...}`` (signed here with the standard library: the app
+needs no JWT package). ``RASA_API_TOKEN`` is still read as a deprecated name of the secret.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import functools
+import hashlib
+import hmac
+import json
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -22,6 +34,39 @@ from knowledge_base.settings import get_settings
 
 STAFF_REPLY_INTENT = "EXTERNAL_staff_reply"
 STAFF_MESSAGE_ENTITY = "staff_message"
+#: Who the app is to the Rasa API: an admin may act on any conversation (a "user" only on its own).
+JWT_USER = {"username": "tthc-staff-app", "role": "admin"}
+#: Seconds a token is valid: long enough for one request, short enough to be worthless if logged.
+JWT_LIFETIME_SECONDS = 60
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def make_jwt(
+    secret: str,
+    *,
+    user: dict[str, str] | None = None,
+    lifetime: float = JWT_LIFETIME_SECONDS,
+    now: float | None = None,
+) -> str:
+    """An HS256 JSON Web Token for the Rasa HTTP API (RFC 7519), signed with `secret`.
+
+    Args:
+        secret: the Rasa server's ``--jwt-secret``.
+        user: the ``user`` claim (default `JWT_USER`).
+        lifetime: seconds until the token expires (negative: already expired, for tests).
+        now: the current Unix time (default: the clock).
+    """
+    issued = time.time() if now is None else now
+    header = {"alg": "HS256", "typ": "JWT"}
+    payload = {"user": dict(user or JWT_USER), "exp": int(issued + lifetime)}
+    signing_input = ".".join(
+        _b64url(json.dumps(part, separators=(",", ":")).encode("utf-8")) for part in (header, payload)
+    )
+    signature = hmac.new(secret.encode("utf-8"), signing_input.encode("ascii"), hashlib.sha256).digest()
+    return f"{signing_input}.{_b64url(signature)}"
 
 
 class RasaClientError(Exception):
@@ -53,23 +98,26 @@ class RasaClient:
     def __init__(
         self,
         base_url: str,
-        token: str,
+        jwt_secret: str,
         *,
         timeout: float = 10.0,
         transport: httpx.BaseTransport | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         """Create the client.
 
         Args:
             base_url: the Rasa server, e.g. ``http://127.0.0.1:5005``.
-            token: the server's ``--auth-token`` (sent as the ``token`` query parameter).
+            jwt_secret: the server's ``--jwt-secret`` (each request carries a token signed with it).
             timeout: seconds per request.
             transport: an httpx transport (tests).
+            clock: Unix time, for the tokens' expiry (tests).
         """
         self._base = base_url.rstrip("/")
-        self._token = token
+        self._secret = jwt_secret
         self._timeout = timeout
         self._transport = transport
+        self._clock = clock
 
     def _url(self, sender_id: str, tail: str) -> str:
         # Sender ids come from channels (Telegram chat ids, widget session ids): quote every character
@@ -78,15 +126,16 @@ class RasaClient:
 
     def _request(self, method: str, url: str, **kwargs: Any) -> Any:
         params = dict(kwargs.pop("params", {}))
-        if self._token:
-            params["token"] = self._token
+        headers = {}
+        if self._secret:
+            headers["Authorization"] = f"Bearer {make_jwt(self._secret, now=self._clock())}"
         try:
             with httpx.Client(timeout=self._timeout, transport=self._transport) as client:
-                response = client.request(method, url, params=params, **kwargs)
+                response = client.request(method, url, params=params, headers=headers, **kwargs)
         except httpx.HTTPError as exc:
             raise RasaClientError(f"Rasa server unreachable: {type(exc).__name__}") from exc
         if response.status_code in (401, 403):
-            raise RasaClientError("Rasa server refused the API token", response.status_code)
+            raise RasaClientError("Rasa server refused the API token (JWT)", response.status_code)
         if response.status_code >= 400:
             raise RasaClientError(f"Rasa server answered {response.status_code}", response.status_code)
         try:
@@ -97,8 +146,8 @@ class RasaClient:
     def send_staff_reply(self, sender_id: str, text: str) -> list[dict[str, Any]]:
         """Send an officer's text to a citizen through their latest channel; return the bot messages.
 
-        ``POST /conversations/{sender_id}/trigger_intent?output_channel=latest&token=...`` with
-        ``{"name": "EXTERNAL_staff_reply", "entities": {"staff_message": text}}``.
+        ``POST /conversations/{sender_id}/trigger_intent?output_channel=latest`` with a JWT and the
+        body ``{"name": "EXTERNAL_staff_reply", "entities": {"staff_message": text}}``.
 
         Raises:
             RasaClientError: the server is down, refused the token, or failed.
@@ -138,11 +187,11 @@ class RasaClient:
 
 
 @functools.lru_cache(maxsize=4)
-def _client(base_url: str, token: str, timeout: float) -> RasaClient:
-    return RasaClient(base_url, token, timeout=timeout)
+def _client(base_url: str, jwt_secret: str, timeout: float) -> RasaClient:
+    return RasaClient(base_url, jwt_secret, timeout=timeout)
 
 
 def get_rasa_client() -> RasaClient:
-    """The client configured by RASA_URL, RASA_API_TOKEN and RASA_TIMEOUT."""
+    """The client configured by RASA_URL, RASA_JWT_SECRET and RASA_TIMEOUT."""
     settings = get_settings()
-    return _client(settings.rasa_url, settings.rasa_api_token, settings.rasa_timeout)
+    return _client(settings.rasa_url, settings.rasa_jwt_secret, settings.rasa_timeout)

@@ -5,17 +5,22 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-from pydantic import field_validator
+from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "var" / "tthc.db"
+#: Shortest RASA_JWT_SECRET accepted in the prod profile.
+MIN_RASA_JWT_SECRET = 32
 
 
 class Settings(BaseSettings):
     """Process-wide settings; every value can be overridden by an environment variable of the same name."""
 
-    model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, extra="ignore")
+    # Errors never repeat the values: some are secrets (RASA_JWT_SECRET, DOSSIER_SOURCE_TOKEN).
+    model_config = SettingsConfigDict(
+        env_prefix="", case_sensitive=False, extra="ignore", hide_input_in_errors=True
+    )
 
     # SQLAlchemy URL of the knowledge base. Default: the embedded SQLite file under var/.
     database_url: str = f"sqlite:///{DEFAULT_SQLITE_PATH}"
@@ -37,10 +42,13 @@ class Settings(BaseSettings):
     handoff_timeout_minutes: float = 30.0
     # Wrong dossier checks (code + last 4 phone digits) allowed per conversation.
     dossier_max_tries: int = 3
-    # The Rasa server's HTTP API (started with --enable-api --auth-token), used by the staff workspace
-    # to send an officer's reply to the citizen.
+    # The Rasa server's HTTP API (started with --enable-api --jwt-secret), used by the staff workspace
+    # to send an officer's reply to the citizen. RASA_JWT_SECRET signs the app's tokens (at least 32
+    # characters); RASA_API_TOKEN is its deprecated name, read when RASA_JWT_SECRET is unset.
     rasa_url: str = "http://127.0.0.1:5005"
-    rasa_api_token: str = ""
+    rasa_jwt_secret: str = Field(
+        default="", validation_alias=AliasChoices("rasa_jwt_secret", "rasa_api_token")
+    )
     rasa_timeout: float = 10.0
     # Staff workspace: sessions, login rate limit, uploads.
     staff_session_hours: float = 12.0
@@ -50,6 +58,9 @@ class Settings(BaseSettings):
     staff_login_max_failures: int = 5
     staff_login_window_minutes: float = 15.0
     staff_import_max_mb: float = 200.0
+    # Longest a knowledge-base query may take for a citizen's answer (seconds): past it the action
+    # gives up and the citizen is told to try again (PostgreSQL also cancels the statement).
+    kb_query_timeout: float = 5.0
     # Key of the keyed hash that replaces sender ids in usage analytics; required in prod.
     analytics_hash_key: str = ""
 
@@ -59,6 +70,17 @@ class Settings(BaseSettings):
         if value not in {"local", "prod", "test"}:
             raise ValueError("PROFILE must be one of: local, prod, test")
         return value
+
+    @model_validator(mode="after")
+    def _strong_rasa_secret(self) -> Settings:
+        # A short secret can be guessed offline from one captured token; only local runs may use one.
+        if (
+            self.profile == "prod"
+            and self.rasa_jwt_secret
+            and len(self.rasa_jwt_secret) < MIN_RASA_JWT_SECRET
+        ):
+            raise ValueError(f"RASA_JWT_SECRET must be at least {MIN_RASA_JWT_SECRET} characters")
+        return self
 
 
 @functools.lru_cache(maxsize=1)

@@ -25,9 +25,18 @@ start_app() {
 
 start_rasa() {
   local model="${RASA_MODEL:-$(cat models/current)}"
-  # The HTTP API (staff replies, /model/parse) only behind a token: never without one.
-  local api=()
-  [[ -n "${RASA_API_TOKEN:-}" ]] && api=(--enable-api --auth-token "$RASA_API_TOKEN")
+  # The HTTP API (staff replies, /model/parse) only behind JWT: HS256 tokens signed with
+  # RASA_JWT_SECRET (at least 32 characters; RASA_API_TOKEN is its deprecated name), never without
+  # one and never the plain --auth-token. The API and the action server (SANIC_HOST=$BIND_HOST, no
+  # auth at all) belong on loopback or a private network only; keep BIND_HOST private.
+  local api=() secret="${RASA_JWT_SECRET:-${RASA_API_TOKEN:-}}"
+  if [[ -n "$secret" ]]; then
+    if (( ${#secret} < 32 )); then
+      echo "RASA_JWT_SECRET must be at least 32 characters; the Rasa server was not started" >&2
+      return 1
+    fi
+    api=(--enable-api --jwt-secret "$secret" --jwt-method HS256)
+  fi
   PYTHONWARNINGS="${PYTHONWARNINGS:-ignore}" .venv-bot/bin/rasa run --model "$model" --interface "$BIND_HOST" --port "$RASA_PORT" \
       --credentials credentials.yml --endpoints endpoints.yml "${api[@]}" --quiet &
   PIDS+=($!)

@@ -52,7 +52,7 @@ class Assistant:
     actions_url: str
     #: The folder holding actions.log and rasa.log.
     logs: Path
-    #: The token of the Rasa HTTP API ("" when the API is not enabled).
+    #: The JWT secret of the Rasa HTTP API ("" when the API is not enabled).
     api_token: str = ""
 
     def send(self, message: str, sender: str | None = None) -> list[dict[str, Any]]:
@@ -78,6 +78,49 @@ def model_path() -> Path:
     return PROJECT_ROOT / current.read_text().strip()
 
 
+def actions_command(port: int) -> list[str]:
+    """The action server's command line, as scripts/services.sh starts it."""
+    return [
+        str(PROJECT_ROOT / ".venv/bin/python"),
+        "-m",
+        "rasa_sdk",
+        "--actions",
+        "actions",
+        "--port",
+        str(port),
+    ]
+
+
+def rasa_command(model: Path, port: int, env: dict[str, str]) -> list[str]:
+    """The Rasa server's command line, as scripts/services.sh starts it.
+
+    The HTTP API (staff replies through trigger_intent) only behind JWT, as in production, when `env`
+    has a secret (RASA_API_TOKEN: the deprecated name of RASA_JWT_SECRET).
+    """
+    secret = api_secret(env)
+    api = ["--enable-api", "--jwt-secret", secret, "--jwt-method", "HS256"] if secret else []
+    return [
+        str(PROJECT_ROOT / ".venv-bot/bin/rasa"),
+        "run",
+        "--model",
+        str(model),
+        "--interface",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--credentials",
+        "credentials.yml",
+        "--endpoints",
+        "endpoints.yml",
+        *api,
+    ]
+
+
+def api_secret(env: dict[str, str]) -> str:
+    """The Rasa HTTP API's JWT secret in `env` ("" when the API stays off)."""
+    return env.get("RASA_JWT_SECRET") or env.get("RASA_API_TOKEN") or ""
+
+
 @contextlib.contextmanager
 def start_assistant(
     database_url: str, logs: Path, extra_env: dict[str, str] | None = None
@@ -97,13 +140,13 @@ def start_assistant(
             "DATABASE_URL": database_url,
             "RASA_TELEMETRY_ENABLED": "false",
             "SANIC_HOST": "127.0.0.1",
-        "SANIC_KEEP_ALIVE_TIMEOUT": "30",  # as scripts/services.sh: no closed connections under load
+            "SANIC_KEEP_ALIVE_TIMEOUT": "30",  # as scripts/services.sh: no closed connections under load
             "ACTION_SERVER_URL": f"http://127.0.0.1:{actions_port}/webhook",
         }
         | (extra_env or {})
     )
-    # The HTTP API (staff replies through trigger_intent) only behind a token.
-    api_flags = ["--enable-api", "--auth-token", env["RASA_API_TOKEN"]] if env.get("RASA_API_TOKEN") else []
+    # Every test request comes from 127.0.0.1: the channels' rate limits are off unless a test sets them.
+    env = {"RATE_LIMIT_SENDER_PER_MINUTE": "0", "RATE_LIMIT_IP_PER_MINUTE": "0"} | env
     started: list[subprocess.Popen[bytes]] = []
     handles: list[Any] = []
 
@@ -116,43 +159,15 @@ def start_assistant(
 
     try:
         actions_log, rasa_log = logs / "actions.log", logs / "rasa.log"
-        actions = spawn(
-            [
-                str(PROJECT_ROOT / ".venv/bin/python"),
-                "-m",
-                "rasa_sdk",
-                "--actions",
-                "actions",
-                "--port",
-                str(actions_port),
-            ],
-            actions_log,
-        )
-        rasa = spawn(
-            [
-                str(PROJECT_ROOT / ".venv-bot/bin/rasa"),
-                "run",
-                "--model",
-                str(model),
-                "--interface",
-                "127.0.0.1",
-                "--port",
-                str(rasa_port),
-                "--credentials",
-                "credentials.yml",
-                "--endpoints",
-                "endpoints.yml",
-                *api_flags,
-            ],
-            rasa_log,
-        )
+        actions = spawn(actions_command(actions_port), actions_log)
+        rasa = spawn(rasa_command(model, rasa_port, env), rasa_log)
         wait_http(f"http://127.0.0.1:{actions_port}/health", actions, actions_log, 60)
         wait_http(f"http://127.0.0.1:{rasa_port}/", rasa, rasa_log, 240)
         yield Assistant(
             f"http://127.0.0.1:{rasa_port}",
             f"http://127.0.0.1:{actions_port}",
             logs,
-            env.get("RASA_API_TOKEN", ""),
+            api_secret(env),
         )
     finally:
         for process in started:
@@ -200,3 +215,146 @@ def serve_app(
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+# --------------------------------------------------------------------------------------------- #
+# Several replicas, with processes the tests can kill and restart (production profile, faults)
+# --------------------------------------------------------------------------------------------- #
+
+
+class Stack:
+    """Rasa servers and action servers started as named processes, each restartable on its port.
+
+    ``rasa-0``, ``rasa-1``, ... talk to ``actions-0``, ``actions-1``, ... (one action server each,
+    as `make run PROFILE=prod` starts them; deploy/ balances every Rasa server over all action
+    servers instead, which the actions' statelessness makes equivalent); `rasa_urls` lists the
+    replicas' base URLs in order.
+    """
+
+    def __init__(
+        self, logs: Path, env: dict[str, str], rasa_env: dict[str, str], actions_env: dict[str, str]
+    ) -> None:
+        """Prepare (start nothing yet)."""
+        self.logs = logs
+        self.env = env
+        self.rasa_env = rasa_env
+        self.actions_env = actions_env
+        self.model = model_path()
+        self.processes: dict[str, subprocess.Popen[bytes]] = {}
+        self.ports: dict[str, int] = {}
+        self._handles: list[Any] = []
+        self.rasa_urls: list[str] = []
+        self.actions_urls: list[str] = []
+
+    def _spawn(self, name: str, cmd: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+        handle = (self.logs / f"{name}.log").open("ab")
+        self._handles.append(handle)
+        process = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT)
+        self.processes[name] = process
+        return process
+
+    def add_replica(self) -> int:
+        """Reserve ports for one more Rasa server + action server pair; return its index."""
+        index = len(self.rasa_urls)
+        self.ports[f"actions-{index}"] = free_port()
+        self.ports[f"rasa-{index}"] = free_port()
+        self.rasa_urls.append(f"http://127.0.0.1:{self.ports[f'rasa-{index}']}")
+        self.actions_urls.append(f"http://127.0.0.1:{self.ports[f'actions-{index}']}")
+        return index
+
+    def start_actions(self, index: int) -> subprocess.Popen[bytes]:
+        """Start (or restart) action server `index` on its port."""
+        port = self.ports[f"actions-{index}"]
+        env = self.env | {"SANIC_HOST": "127.0.0.1", "SANIC_KEEP_ALIVE_TIMEOUT": "30"} | self.actions_env
+        cmd = actions_command(port)
+        return self._spawn(f"actions-{index}", cmd, env)
+
+    def start_rasa(self, index: int) -> subprocess.Popen[bytes]:
+        """Start (or restart) Rasa server `index` on its port, talking to action server `index`."""
+        port = self.ports[f"rasa-{index}"]
+        env = self.env | {"ACTION_SERVER_URL": f"{self.actions_urls[index]}/webhook"} | self.rasa_env
+        cmd = rasa_command(self.model, port, env)
+        return self._spawn(f"rasa-{index}", cmd, env)
+
+    def wait(self, name: str, timeout: float = 240) -> None:
+        """Wait until process `name` answers on its health URL."""
+        port = self.ports[name]
+        path = "/health" if name.startswith("actions") else "/"
+        wait_http(f"http://127.0.0.1:{port}{path}", self.processes[name], self.logs / f"{name}.log", timeout)
+
+    def kill(self, name: str, hard: bool = False) -> None:
+        """Stop process `name`: SIGKILL when `hard` (a crash), else SIGTERM."""
+        process = self.processes[name]
+        if hard:
+            process.kill()
+        else:
+            process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+    def stop_all(self) -> None:
+        """Stop every process and close the logs."""
+        for process in self.processes.values():
+            if process.poll() is None:
+                process.terminate()
+        for process in self.processes.values():
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        for handle in self._handles:
+            handle.close()
+
+    def send(self, message: str, sender: str, replica: int = 0, timeout: float = 60) -> list[dict[str, Any]]:
+        """Post one message to replica `replica`'s REST channel; return the bot's messages."""
+        response = httpx.post(
+            f"{self.rasa_urls[replica]}/webhooks/rest/webhook",
+            json={"sender": sender, "message": message},
+            timeout=timeout,
+        )
+        response.raise_for_status()
+        return list(response.json())
+
+    def texts(self, message: str, sender: str, replica: int = 0) -> str:
+        """Post a message to a replica and return the bot's texts joined by blank lines."""
+        return "\n\n".join(m["text"] for m in self.send(message, sender, replica) if m.get("text"))
+
+
+@contextlib.contextmanager
+def start_stack(
+    database_url: str,
+    logs: Path,
+    *,
+    replicas: int = 1,
+    extra_env: dict[str, str] | None = None,
+    rasa_env: dict[str, str] | None = None,
+    actions_env: dict[str, str] | None = None,
+) -> Iterator[Stack]:
+    """Start `replicas` Rasa servers, each with its own action server, on loopback; stop them on exit.
+
+    Args:
+        database_url: the knowledge base the action servers read (and, with ``PROFILE=prod`` in
+            `extra_env`, the Rasa servers' tracker store).
+        logs: a folder for the processes' logs (``rasa-0.log``, ``actions-0.log``, ...).
+        replicas: how many Rasa server + action server pairs.
+        extra_env: environment for every process (``PROFILE``, ``REDIS_URL``, secrets).
+        rasa_env: environment for the Rasa servers only (wins over `extra_env`).
+        actions_env: environment for the action servers only (wins over `extra_env`).
+    """
+    env = os.environ | {"DATABASE_URL": database_url, "RASA_TELEMETRY_ENABLED": "false"} | (extra_env or {})
+    stack = Stack(logs, env, rasa_env or {}, actions_env or {})
+    try:
+        for _ in range(replicas):
+            index = stack.add_replica()
+            stack.start_actions(index)
+            stack.start_rasa(index)
+        for index in range(replicas):
+            stack.wait(f"actions-{index}", 60)
+        for index in range(replicas):
+            stack.wait(f"rasa-{index}", 300)
+        yield stack
+    finally:
+        stack.stop_all()

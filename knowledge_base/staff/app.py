@@ -14,8 +14,24 @@ from fastapi.staticfiles import StaticFiles
 from knowledge_base.settings import get_settings
 from knowledge_base.staff.common import StaffError
 from knowledge_base.staff.routes import admin, auth, content, dashboard, inbox, pages, users
+from knowledge_base.staff.schemas import StaffErrorOut
 
 API_PREFIX = "/api/staff/v1"
+# The refusals every staff API route may answer, documented with the body the handlers below send
+# (FastAPI would otherwise document its own 422 body, which the staff API never sends).
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": StaffErrorOut, "description": description}
+    for status, description in (
+        (400, "Nội dung yêu cầu không đọc được (không phải UTF-8 hoặc multipart hỏng)"),
+        (401, "Chưa đăng nhập, phiên đã hết, hoặc sai tên đăng nhập/mật khẩu"),
+        (403, "Không đủ quyền, thiếu mã CSRF, hoặc tài khoản bị khóa"),
+        (404, "Không tìm thấy"),
+        (409, "Xung đột với dữ liệu hiện có"),
+        (413, "Tệp quá lớn"),
+        (422, "Dữ liệu không hợp lệ"),
+        (429, "Đăng nhập sai quá nhiều lần"),
+    )
+}
 
 # Field names in the API -> what the officer calls them.
 FIELD_LABELS = {
@@ -164,7 +180,7 @@ async def _security_headers(
 
 def install_staff(app: FastAPI) -> None:
     """Add the staff workspace to `app`: /api/staff/v1 (JSON API) and /staff (pages)."""
-    api = APIRouter(prefix=API_PREFIX)
+    api = APIRouter(prefix=API_PREFIX, responses=ERROR_RESPONSES)
     for module in (auth, users, content, inbox, dashboard, admin):
         api.include_router(module.router)
     app.include_router(api)

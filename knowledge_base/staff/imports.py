@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from knowledge_base.importer import (
+    NotARecordError,
     parse_raw_file,
     plan_import,
     procedure_from_dict,
@@ -77,6 +78,10 @@ def _parse_upload(data: bytes, filename: str) -> tuple[list[ParsedProcedure], di
         path.write_bytes(data)
         try:
             return parse_raw_file(path)
+        except NotARecordError:
+            raise StaffError(
+                f"Tệp {filename} không hợp lệ: mỗi dòng phải là một thủ tục (đối tượng JSON)."
+            ) from None
         except ValueError as exc:
             line = _LINE_RE.search(str(exc))
             where = f"dòng {line.group(1)}" if line else "một dòng"
@@ -87,10 +92,6 @@ def _parse_upload(data: bytes, filename: str) -> tuple[list[ParsedProcedure], di
             raise StaffError(
                 f"Tệp {filename} không hợp lệ: {where} không phải một đối tượng JSON. "
                 "Tệp cần có mỗi dòng là một thủ tục (định dạng JSON Lines)."
-            ) from None
-        except AttributeError:
-            raise StaffError(
-                f"Tệp {filename} không hợp lệ: mỗi dòng phải là một thủ tục (đối tượng JSON)."
             ) from None
         except (OSError, EOFError):
             raise StaffError(f"Tệp nén {filename} bị hỏng hoặc không đọc được.") from None

@@ -270,7 +270,7 @@ def _send(client: RasaClient, sender_id: str, text: str) -> None:
     except RasaClientError as exc:
         logger.warning("inbox: staff reply not delivered: %s", exc)
         if exc.status in (401, 403):
-            detail = "máy chủ trợ lý từ chối khóa API (kiểm tra RASA_API_TOKEN)"
+            detail = "máy chủ trợ lý từ chối khóa API (kiểm tra RASA_JWT_SECRET)"
         else:
             detail = "máy chủ trợ lý không trả lời"
         raise StaffError(

@@ -1,12 +1,19 @@
-"""Request bodies of the staff API. Lengths here stop oversized input early; the rules with their
-Vietnamese messages live in the service modules (faq_admin, procedures_admin, inbox ...)."""
+"""Request bodies of the staff API, the body of its refusals, and row ids. Lengths here stop oversized
+input early; the rules with their Vietnamese messages live in the service modules (faq_admin,
+procedures_admin, inbox ...)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
+from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field
+
+# Row ids (path parameters and fields): positive and within the databases' INTEGER columns. A larger
+# number made the database driver raise (a 500, found by tests/fuzz) instead of "not found".
+MAX_ROW_ID = 2**31 - 1
+RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 
 
 class _In(BaseModel):
@@ -54,7 +61,7 @@ class FaqIn(_In):
     procedure_code: str | None = Field(default=None, max_length=32)
     published: bool = False
     # The inbox question this entry answers (closed when the entry is created).
-    source_question_id: int | None = None
+    source_question_id: int | None = Field(default=None, ge=1, le=MAX_ROW_ID)
 
 
 class FaqUpdateIn(_In):
@@ -94,3 +101,18 @@ class DayOffIn(_In):
     day: dt.date
     kind: Literal["off", "working"]
     note: str = Field(default="", max_length=500)
+
+
+class FieldErrorOut(BaseModel):
+    """One form field at fault and what the officer reads about it."""
+
+    field: str
+    message: str
+
+
+class StaffErrorOut(BaseModel):
+    """Every refusal of the staff API (knowledge_base.staff.app's handlers answer in this shape)."""
+
+    detail: str
+    # Present when the refusal is about form fields (validation errors, a username already taken).
+    errors: list[FieldErrorOut] = Field(default_factory=list)

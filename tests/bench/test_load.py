@@ -55,6 +55,16 @@ class FakeRasa(BaseHTTPRequestHandler):
             self.received.append((body["sender"], body["message"]))
             if body["message"] == "silence":
                 self._reply(200, [])  # Rasa answering nothing is a failure for a citizen
+            elif body["message"] == "overloaded":
+                self._reply(
+                    200,
+                    [
+                        {
+                            "recipient_id": body["sender"],
+                            "text": "Hệ thống đang bận, vui lòng thử lại sau ít phút.",
+                        }
+                    ],
+                )
             else:
                 self._reply(
                     200, [{"recipient_id": body["sender"], "text": "ok", "custom": {"type": "smalltalk"}}]
@@ -141,3 +151,35 @@ def test_get_load_fetches_every_url(rasa: tuple[str, list[Any]]) -> None:
         get_load([f"{url}/api/v1/procedures/search?q={i}" for i in range(5)], concurrency=2)
     ).summary()
     assert (summary["requests"], summary["n"], summary["errors"]) == (5, 5, 0)
+
+
+def test_conversations_alternate_between_replicas_and_busy_answers_are_errors(
+    rasa: tuple[str, list[Any]], other_rasa: tuple[str, list[Any]]
+) -> None:
+    conversations = [("a1", "a2", "a3", "a4"), ("b1", "overloaded")]
+    result = asyncio.run(
+        conversation_load([rasa[0], other_rasa[0]], conversations, concurrency=2, sender_prefix="r")
+    )
+    summary = result.summary()
+    assert (summary["requests"], summary["n"], summary["errors"]) == (6, 5, 1)
+    assert summary["error_samples"][0].startswith("busy reply")
+    first = [m for s, m in rasa[1] if s == "r-0"]
+    second = [m for s, m in other_rasa[1] if s == "r-0"]
+    assert (first, second) == (["a1", "a3"], ["a2", "a4"])
+
+
+def test_load_report_table_lists_every_phase() -> None:
+    from bench.load_prod import markdown
+
+    phase = {
+        "replicas": 2,
+        "concurrency": 50,
+        "requests": 500,
+        "per_s": 31.2,
+        "p50": 900.0,
+        "p95": 2100.0,
+        "p99": 2600.0,
+        "errors": 0,
+    }
+    table = markdown({"date": "2026-12-05", "machine": {"cores": 2}, "git": "abc", "phases": [phase]})
+    assert "| 2 | 50 | 500 | 31.2 | 900 | 2100 | 2600 | 0 |" in table

@@ -592,3 +592,40 @@ def test_delivery_gives_up_after_the_last_attempt(
     assert run(scenario()) is False
     assert fake.failed_answers == 3
     assert any("given up after 3 attempts" in r.getMessage() for r in caplog.records)
+
+
+def test_replicas_sharing_redis_refresh_the_pair_once(fake: FakeZalo, tmp_path: Path) -> None:
+    """Two replicas (own token files) see the token expire at once: one refresh, both get the new pair."""
+    url = os.environ.get("TEST_REDIS_URL")
+    if not url:
+        pytest.skip("TEST_REDIS_URL is not set (Redis tests run in CI)")
+    import redis
+
+    server = redis.Redis.from_url(url)
+    server.delete("tthc:zalo:tokens", "tthc:zalo:refresh-lock")
+    pair = fake.pair()
+    first, second = (
+        ZaloClient(
+            tokens=TokenStore(tmp_path / name, TokenPair(*pair)),
+            app_id=APP_ID,
+            app_secret=APP_SECRET,
+            api_base_url=fake.base_url,
+            oauth_base_url=fake.base_url,
+            timeout=5,
+            redis_url=url,
+        )
+        for name in ("a.json", "b.json")
+    )
+
+    async def both() -> tuple[TokenPair, TokenPair]:
+        try:
+            return tuple(await asyncio.gather(first.refresh(pair[0]), second.refresh(pair[0])))  # type: ignore[return-value]
+        finally:
+            await first.close()
+            await second.close()
+
+    new_first, new_second = asyncio.run(both())
+    assert fake.refreshes == 1
+    assert new_first.access_token == new_second.access_token != pair[0]
+    assert json.loads((tmp_path / "b.json").read_text())["refresh_token"] == new_second.refresh_token
+    server.delete("tthc:zalo:tokens")

@@ -7,15 +7,22 @@ import uuid
 import httpx
 import pytest
 
+from knowledge_base.rasa_client import make_jwt
 from tests.servers import Assistant
 
 pytestmark = pytest.mark.conversation
 
 
-def _reply(assistant: Assistant, sender: str, text: str, token: str | None = None) -> httpx.Response:
+def _auth(assistant: Assistant, secret: str | None = None) -> dict[str, str]:
+    """The app's way in: a short-lived JWT signed with the server's secret (or with `secret`)."""
+    return {"Authorization": f"Bearer {make_jwt(assistant.api_token if secret is None else secret)}"}
+
+
+def _reply(assistant: Assistant, sender: str, text: str, secret: str | None = None) -> httpx.Response:
     return httpx.post(
         f"{assistant.rasa_url}/conversations/{sender}/trigger_intent",
-        params={"token": assistant.api_token if token is None else token, "output_channel": "latest"},
+        params={"output_channel": "latest"},
+        headers=_auth(assistant, secret),
         json={"name": "EXTERNAL_staff_reply", "entities": {"staff_message": text}},
         timeout=60,
     )
@@ -23,9 +30,7 @@ def _reply(assistant: Assistant, sender: str, text: str, token: str | None = Non
 
 def _bot_texts(assistant: Assistant, sender: str) -> list[str]:
     tracker = httpx.get(
-        f"{assistant.rasa_url}/conversations/{sender}/tracker",
-        params={"token": assistant.api_token},
-        timeout=30,
+        f"{assistant.rasa_url}/conversations/{sender}/tracker", headers=_auth(assistant), timeout=30
     ).json()
     return [e.get("text") or "" for e in tracker["events"] if e.get("event") == "bot"]
 
@@ -50,5 +55,5 @@ def test_staff_reply_during_a_handoff_reaches_the_citizen_and_the_bot_stays_quie
 def test_the_api_refuses_a_reply_without_the_token(assistant: Assistant) -> None:
     sender = uuid.uuid4().hex
     assistant.send("xin chào", sender)
-    assert _reply(assistant, sender, "giả mạo", token="wrong").status_code == 401
+    assert _reply(assistant, sender, "giả mạo", secret="wrong-secret-" + "x" * 32).status_code == 401
     assert not any("giả mạo" in text for text in _bot_texts(assistant, sender))

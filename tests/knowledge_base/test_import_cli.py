@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import subprocess
@@ -69,3 +70,20 @@ def test_cli_search_json(seeded_sqlite: str) -> None:
     hits = json.loads(result.stdout)
     assert hits[0]["code"] == "1.001193" and len(hits) <= 3
     assert set(hits[0]) >= {"code", "name", "level", "score"}
+
+
+def test_import_of_a_cut_off_gzip_or_a_non_object_line_is_a_clear_error(
+    tmp_path: Path, fresh_sqlite: str
+) -> None:
+    # Found by tests/knowledge_base/test_parsing_properties.py: both ended in a traceback.
+    packed = gzip.compress(_raw_file(tmp_path, 3).read_bytes(), mtime=0)
+    cut = tmp_path / "cut.jsonl.gz"
+    cut.write_bytes(packed[: len(packed) // 2])
+    listed = tmp_path / "listed.jsonl"
+    listed.write_text('{"ma_thu_tuc": "1.000001"}\n[1, 2]\n', encoding="utf-8")
+    expected = {cut: "corrupted or incomplete gzip data", listed: "listed.jsonl:2: not a JSON object"}
+    for path, message in expected.items():
+        result = _run(fresh_sqlite, "import", str(path), "--no-progress")
+        assert result.returncode == 2, result.stderr
+        assert "error:" in result.stderr and message in result.stderr
+        assert "Traceback" not in result.stderr

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -17,10 +21,32 @@ class FakeRasa:
     """What the fake received, and how it should answer."""
 
     url: str = ""
-    token: str = "rasa-secret"
+    #: The ``--jwt-secret`` the fake checks tokens against.
+    token: str = "rasa-jwt-secret-for-the-fake-0123456789"
     requests: list[dict[str, Any]] = field(default_factory=list)
     events: list[dict[str, Any]] = field(default_factory=list)
     fail_with: int | None = None
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def jwt_payload(authorization: str | None, secret: str) -> dict[str, Any] | None:
+    """The payload of a valid, unexpired HS256 ``Bearer`` token signed with `secret`, else None."""
+    if not authorization or not authorization.startswith("Bearer "):
+        return None
+    try:
+        header, payload, signature = authorization[len("Bearer ") :].split(".")
+        expected = hmac.new(secret.encode(), f"{header}.{payload}".encode(), hashlib.sha256).digest()
+        if json.loads(_unb64(header)).get("alg") != "HS256" or not hmac.compare_digest(
+            _unb64(signature), expected
+        ):
+            return None
+        claims = json.loads(_unb64(payload))
+    except ValueError:
+        return None
+    return claims if isinstance(claims, dict) and claims.get("exp", 0) > time.time() else None
 
 
 def _handler(state: FakeRasa) -> type[BaseHTTPRequestHandler]:
@@ -36,12 +62,16 @@ def _handler(state: FakeRasa) -> type[BaseHTTPRequestHandler]:
         def _record(self, body: Any) -> tuple[str, dict[str, list[str]]]:
             parts = urlsplit(self.path)
             query = parse_qs(parts.query)
-            state.requests.append({"method": self.command, "path": parts.path, "query": query, "json": body})
+            claims = jwt_payload(self.headers.get("Authorization"), state.token)
+            state.requests.append(
+                {"method": self.command, "path": parts.path, "query": query, "json": body, "jwt": claims}
+            )
             return parts.path, query
 
         def _authorised(self, query: dict[str, list[str]]) -> bool:
-            # Rasa's --auth-token: the token query parameter, else 401.
-            if query.get("token") != [state.token]:
+            # Rasa's --jwt-secret: a valid token of an admin, else 401 (a plain ?token= is no token).
+            claims = state.requests[-1]["jwt"]
+            if not claims or (claims.get("user") or {}).get("role") != "admin":
                 self._answer(401, {"status": "failure", "reason": "NotAuthenticated", "code": 401})
                 return False
             return True

@@ -170,3 +170,13 @@ def test_an_analytics_failure_never_breaks_the_answer(staff_db: str, monkeypatch
     assert messages[0]["custom"]["procedure_code"] == "1.001193"
     assert "Thủ tục đăng ký khai sinh" in messages[0]["text"]
     assert analytics.OUTCOMES  # the real module is untouched
+
+
+def test_far_dates_are_a_clear_refusal(editor: Staff) -> None:
+    # Found by tests/fuzz: year 1 or 9999 overflowed the date arithmetic, a 500.
+    far = ({"end": "0001-01-01"}, {"start": "9999-12-31", "end": "9999-12-31"}, {"start": "1999-12-31"})
+    for params in far:
+        for path in ("/dashboard", "/dashboard.csv"):
+            response = editor.get(path, params=params)
+            assert response.status_code == 422, (path, params, response.text)
+            assert "phải trong khoảng 01/01/2000–31/12/2100" in response.json()["detail"]

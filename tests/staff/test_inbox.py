@@ -72,7 +72,8 @@ def test_a_reply_goes_to_the_citizen_through_rasa_trigger_intent(
     assert response.status_code == 200, response.text
     call = next(r for r in rasa.requests if r["method"] == "POST")
     assert call["path"] == "/conversations/telegram%3A12345%2Fabc/trigger_intent"
-    assert call["query"] == {"output_channel": ["latest"], "token": ["rasa-secret"]}
+    assert call["query"] == {"output_channel": ["latest"]}
+    assert call["jwt"]["user"] == {"username": "tthc-staff-app", "role": "admin"}
     assert call["json"] == {
         "name": "EXTERNAL_staff_reply",
         "entities": {"staff_message": "Chào anh, em là cán bộ Một cửa.\nAnh cần hỗ trợ gì ạ?"},
@@ -98,7 +99,7 @@ def test_a_refused_token_or_a_dead_server_is_a_clear_error_and_nothing_is_record
     refused = editor.post(f"/inbox/tickets/{ticket_id}/reply", {"message": "Xin chào"})
     assert refused.status_code == 502
     assert refused.json()["detail"] == (
-        "Chưa gửi được tin nhắn: máy chủ trợ lý từ chối khóa API (kiểm tra RASA_API_TOKEN). "
+        "Chưa gửi được tin nhắn: máy chủ trợ lý từ chối khóa API (kiểm tra RASA_JWT_SECRET). "
         "Vui lòng thử lại sau hoặc liên hệ người dân qua điện thoại."
     )
     monkeypatch.setenv("RASA_URL", f"http://127.0.0.1:{free_port()}")
@@ -178,7 +179,7 @@ def test_the_conversation_is_read_from_the_rasa_tracker(editor: Staff, rasa: Fak
         ("user", "cho tôi gặp cán bộ"),
         ("bot", "Tôi đã chuyển cuộc trò chuyện cho cán bộ"),
     ]
-    assert rasa.requests[-1]["query"]["token"] == ["rasa-secret"]
+    assert rasa.requests[-1]["jwt"]["user"]["role"] == "admin"
 
 
 def test_reply_validation_is_vietnamese(editor: Staff, rasa: FakeRasa, staff_db: str) -> None:

@@ -212,3 +212,15 @@ def test_bad_files_get_clear_vietnamese_errors_and_discard_works(small_base: Bas
     assert admin.post(f"/imports/{batch['id']}/apply", {}).status_code == 409
     history = admin.get("/imports").json()
     assert history[0]["status"] == "discarded" and history[0]["summary"]["removed"] == 10
+
+
+def test_a_cut_off_or_corrupted_gzip_file_is_a_clear_error(small_base: Base) -> None:
+    # Found by tests/knowledge_base/test_parsing_properties.py: gzip raises EOFError / zlib.error
+    # for these, and the corrupted one answered 500.
+    signer, _url, records = small_base
+    admin = signer("quan.tri")
+    packed = gzip.compress(_jsonl(records[:3]), mtime=0)
+    for broken in (packed[: len(packed) // 2], packed[:20] + b"\xff" * 40 + packed[60:]):
+        response = _upload(admin, broken)
+        assert response.status_code == 422, response.text
+        assert response.json()["detail"] == "Tệp nén quoc-gia.jsonl bị hỏng hoặc không đọc được."

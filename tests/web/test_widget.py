@@ -30,6 +30,7 @@ from fastapi.testclient import TestClient
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from knowledge_base import widget
+from knowledge_base.rasa_client import make_jwt
 from tests.servers import PROJECT_ROOT, Assistant, free_port, serve_app, start_assistant
 
 ANSWER_TIMEOUT_MS = 90_000  # the Rasa server shares 2 cores with other test runs
@@ -407,7 +408,8 @@ def test_a_desk_officers_reply_appears_while_the_conversation_is_with_staff(
     reply = "Chào bạn, hồ sơ cần thêm bản sao giấy khai sinh, bạn nộp bổ sung tại quầy số 3."
     response = httpx.post(
         f"{stack.assistant.rasa_url}/conversations/{sender}/trigger_intent",
-        params={"token": stack.assistant.api_token, "output_channel": "latest"},
+        params={"output_channel": "latest"},
+        headers={"Authorization": f"Bearer {make_jwt(stack.assistant.api_token)}"},
         json={"name": "EXTERNAL_staff_reply", "entities": {"staff_message": reply}},
         timeout=60,
     )

@@ -12,7 +12,7 @@ from knowledge_base.settings import get_settings
 from knowledge_base.staff import audit, calendar_admin, imports
 from knowledge_base.staff.common import StaffError
 from knowledge_base.staff.deps import AdminDep, SessionDep
-from knowledge_base.staff.schemas import ApplyImportIn, DayOffIn
+from knowledge_base.staff.schemas import ApplyImportIn, DayOffIn, RowId
 
 router = APIRouter(tags=["staff: quản trị"])
 _CHUNK = 1 << 20
@@ -53,14 +53,14 @@ async def upload_import(
 
 
 @router.get("/imports/{batch_id}")
-def get_import(batch_id: int, principal: AdminDep, session: SessionDep) -> dict[str, Any]:
+def get_import(batch_id: RowId, principal: AdminDep, session: SessionDep) -> dict[str, Any]:
     """A batch with its dry-run summary."""
     return imports.get_batch(session, batch_id)
 
 
 @router.post("/imports/{batch_id}/apply")
 def apply_import(
-    batch_id: int, body: ApplyImportIn, principal: AdminDep, session: SessionDep
+    batch_id: RowId, body: ApplyImportIn, principal: AdminDep, session: SessionDep
 ) -> dict[str, Any]:
     """Apply a staged batch (local overrides survive)."""
     view = imports.apply_batch(session, principal, batch_id, remove_missing=body.remove_missing)
@@ -69,7 +69,7 @@ def apply_import(
 
 
 @router.post("/imports/{batch_id}/discard")
-def discard_import(batch_id: int, principal: AdminDep, session: SessionDep) -> dict[str, Any]:
+def discard_import(batch_id: RowId, principal: AdminDep, session: SessionDep) -> dict[str, Any]:
     """Drop a staged batch."""
     view = imports.discard_batch(session, principal, batch_id)
     session.commit()
@@ -106,7 +106,7 @@ def add_day_off(body: DayOffIn, principal: AdminDep, session: SessionDep) -> dic
 
 
 @router.delete("/settings/days-off/{day_id}")
-def delete_day_off(day_id: int, principal: AdminDep, session: SessionDep) -> dict[str, bool]:
+def delete_day_off(day_id: RowId, principal: AdminDep, session: SessionDep) -> dict[str, bool]:
     """Remove a calendar exception."""
     calendar_admin.delete_day(session, principal, day_id)
     session.commit()

@@ -11,7 +11,7 @@ from knowledge_base.staff import auth
 from knowledge_base.staff.common import StaffError
 from knowledge_base.staff.deps import COOKIE_NAME, EditorDep, SessionDep, client_ip, cookie_secure
 from knowledge_base.staff.models import StaffUser
-from knowledge_base.staff.schemas import LoginIn, PasswordChangeIn
+from knowledge_base.staff.schemas import LoginIn, PasswordChangeIn, RowId
 
 router = APIRouter(prefix="/auth", tags=["staff: đăng nhập"])
 
@@ -78,7 +78,7 @@ def sessions(principal: EditorDep, session: SessionDep) -> list[dict[str, object
 
 
 @router.delete("/sessions/{session_id}")
-def revoke(session_id: int, principal: EditorDep, session: SessionDep) -> dict[str, bool]:
+def revoke(session_id: RowId, principal: EditorDep, session: SessionDep) -> dict[str, bool]:
     """End one of one's own sessions (another officer's is 404)."""
     auth.revoke_session(session, principal, session_id)
     session.commit()

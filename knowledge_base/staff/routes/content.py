@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query
 
 from knowledge_base.staff import faq_admin, procedures_admin
 from knowledge_base.staff.deps import EditorDep, SessionDep
-from knowledge_base.staff.schemas import FaqIn, FaqUpdateIn, OverrideIn
+from knowledge_base.staff.schemas import FaqIn, FaqUpdateIn, OverrideIn, RowId
 
 router = APIRouter(tags=["staff: nội dung"])
 Code = Annotated[str, Path(max_length=32, pattern=r"^[0-9A-Za-z.\-_]{3,32}$")]
@@ -26,7 +26,7 @@ def list_faq(
 
 
 @router.get("/faq/{faq_id}")
-def get_faq(faq_id: int, principal: EditorDep, session: SessionDep) -> dict[str, Any]:
+def get_faq(faq_id: RowId, principal: EditorDep, session: SessionDep) -> dict[str, Any]:
     """One FAQ entry."""
     return faq_admin.get_entry(session, faq_id)
 
@@ -48,7 +48,7 @@ def create_faq(body: FaqIn, principal: EditorDep, session: SessionDep) -> dict[s
 
 
 @router.put("/faq/{faq_id}")
-def update_faq(faq_id: int, body: FaqUpdateIn, principal: EditorDep, session: SessionDep) -> dict[str, Any]:
+def update_faq(faq_id: RowId, body: FaqUpdateIn, principal: EditorDep, session: SessionDep) -> dict[str, Any]:
     """Replace an entry's questions, answer and procedure."""
     view = faq_admin.update_entry(
         session,
@@ -64,7 +64,7 @@ def update_faq(faq_id: int, body: FaqUpdateIn, principal: EditorDep, session: Se
 
 
 @router.post("/faq/{faq_id}/publish")
-def publish_faq(faq_id: int, principal: EditorDep, session: SessionDep) -> dict[str, Any]:
+def publish_faq(faq_id: RowId, principal: EditorDep, session: SessionDep) -> dict[str, Any]:
     """Publish: the assistant uses the entry from the next message on."""
     view = faq_admin.set_published(session, principal, faq_id, True)
     session.commit()
@@ -72,7 +72,7 @@ def publish_faq(faq_id: int, principal: EditorDep, session: SessionDep) -> dict[
 
 
 @router.post("/faq/{faq_id}/unpublish")
-def unpublish_faq(faq_id: int, principal: EditorDep, session: SessionDep) -> dict[str, Any]:
+def unpublish_faq(faq_id: RowId, principal: EditorDep, session: SessionDep) -> dict[str, Any]:
     """Unpublish: the assistant never uses the entry."""
     view = faq_admin.set_published(session, principal, faq_id, False)
     session.commit()

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from knowledge_base.rasa_client import get_rasa_client
 from knowledge_base.staff import inbox
 from knowledge_base.staff.deps import EditorDep, SessionDep
-from knowledge_base.staff.schemas import ReplyIn
+from knowledge_base.staff.schemas import ReplyIn, RowId
 
 router = APIRouter(prefix="/inbox", tags=["staff: hộp thư"])
 
@@ -28,14 +28,14 @@ def list_items(
 
 
 @router.get("/questions/{question_id}")
-def question(question_id: int, principal: EditorDep, session: SessionDep) -> dict[str, Any]:
+def question(question_id: RowId, principal: EditorDep, session: SessionDep) -> dict[str, Any]:
     """One question, its replies and its conversation."""
     return inbox.question_detail(session, question_id, get_rasa_client())
 
 
 @router.post("/questions/{question_id}/reply")
 def reply_question(
-    question_id: int, body: ReplyIn, principal: EditorDep, session: SessionDep
+    question_id: RowId, body: ReplyIn, principal: EditorDep, session: SessionDep
 ) -> dict[str, Any]:
     """Answer the citizen who asked, on their channel."""
     view = inbox.reply_question(session, principal, question_id, body.message, get_rasa_client())
@@ -44,7 +44,7 @@ def reply_question(
 
 
 @router.post("/questions/{question_id}/dismiss")
-def dismiss_question(question_id: int, principal: EditorDep, session: SessionDep) -> dict[str, Any]:
+def dismiss_question(question_id: RowId, principal: EditorDep, session: SessionDep) -> dict[str, Any]:
     """Close a question that needs nothing."""
     view = inbox.dismiss_question(session, principal, question_id, get_rasa_client())
     session.commit()
@@ -52,13 +52,13 @@ def dismiss_question(question_id: int, principal: EditorDep, session: SessionDep
 
 
 @router.get("/tickets/{ticket_id}")
-def ticket(ticket_id: int, principal: EditorDep, session: SessionDep) -> dict[str, Any]:
+def ticket(ticket_id: RowId, principal: EditorDep, session: SessionDep) -> dict[str, Any]:
     """One ticket, its summary, claim, replies and conversation."""
     return inbox.ticket_detail(session, ticket_id, get_rasa_client())
 
 
 @router.post("/tickets/{ticket_id}/claim")
-def claim(ticket_id: int, principal: EditorDep, session: SessionDep) -> dict[str, Any]:
+def claim(ticket_id: RowId, principal: EditorDep, session: SessionDep) -> dict[str, Any]:
     """Take a ticket."""
     view = inbox.claim_ticket(session, principal, ticket_id, get_rasa_client())
     session.commit()
@@ -66,7 +66,9 @@ def claim(ticket_id: int, principal: EditorDep, session: SessionDep) -> dict[str
 
 
 @router.post("/tickets/{ticket_id}/reply")
-def reply_ticket(ticket_id: int, body: ReplyIn, principal: EditorDep, session: SessionDep) -> dict[str, Any]:
+def reply_ticket(
+    ticket_id: RowId, body: ReplyIn, principal: EditorDep, session: SessionDep
+) -> dict[str, Any]:
     """Answer the citizen on their channel."""
     view = inbox.reply_ticket(session, principal, ticket_id, body.message, get_rasa_client())
     session.commit()
@@ -74,7 +76,7 @@ def reply_ticket(ticket_id: int, body: ReplyIn, principal: EditorDep, session: S
 
 
 @router.post("/tickets/{ticket_id}/release")
-def release(ticket_id: int, principal: EditorDep, session: SessionDep) -> dict[str, Any]:
+def release(ticket_id: RowId, principal: EditorDep, session: SessionDep) -> dict[str, Any]:
     """Give the conversation back to the bot."""
     view = inbox.release_ticket(session, principal, ticket_id, get_rasa_client())
     session.commit()

@@ -11,7 +11,7 @@ from knowledge_base.staff import auth
 from knowledge_base.staff.common import StaffError
 from knowledge_base.staff.deps import AdminDep, SessionDep
 from knowledge_base.staff.models import StaffUser
-from knowledge_base.staff.schemas import UserCreateIn, UserUpdateIn
+from knowledge_base.staff.schemas import RowId, UserCreateIn, UserUpdateIn
 
 router = APIRouter(prefix="/users", tags=["staff: tài khoản"])
 
@@ -38,7 +38,9 @@ def create_user(body: UserCreateIn, principal: AdminDep, session: SessionDep) ->
 
 
 @router.patch("/{user_id}")
-def update_user(user_id: int, body: UserUpdateIn, principal: AdminDep, session: SessionDep) -> dict[str, Any]:
+def update_user(
+    user_id: RowId, body: UserUpdateIn, principal: AdminDep, session: SessionDep
+) -> dict[str, Any]:
     """Change an account's name, role, state or password."""
     user = session.get(StaffUser, user_id)
     if user is None:
