@@ -24,7 +24,7 @@ from knowledge_base.retention import EVENTS, apply_retention
 from tests.production.conftest import stored_events
 from tests.servers import PROJECT_ROOT, Stack, start_stack
 
-SESSION_SECONDS = 4
+SESSION_SECONDS = 8  # long enough for two answers on a loaded CI machine
 
 
 @pytest.fixture(scope="module")
