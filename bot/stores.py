@@ -222,12 +222,9 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         # Skip SQLTrackerStore.__init__ (it builds its engine from host/port/db parts).
         super(SQLTrackerStore, self).__init__(domain, event_broker, **kwargs)
 
-    async def _in_thread(self, work: Callable[[], Any]) -> Any:
-        return await asyncio.to_thread(work)
-
     async def keys(self) -> Iterable[str]:
         """Every stored conversation id."""
-        return await self._in_thread(self._keys)
+        return await asyncio.to_thread(self._keys)
 
     def _keys(self) -> list[str]:
         with self.sessionmaker() as session:
@@ -236,7 +233,7 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
     async def _retrieve(
         self, sender_id: str, fetch_events_from_all_sessions: bool
     ) -> DialogueStateTracker | None:
-        events = await self._in_thread(lambda: self._load_events(sender_id, fetch_events_from_all_sessions))
+        events = await asyncio.to_thread(self._load_events, sender_id, fetch_events_from_all_sessions)
         if not events or not self.domain:
             return None
         return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
@@ -249,7 +246,7 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Append the conversation's new events, redacted, in one transaction."""
         await self.stream_events(tracker)
-        await self._in_thread(lambda: self._save(tracker))
+        await asyncio.to_thread(self._save, tracker)
 
     def _save(self, tracker: DialogueStateTracker) -> None:
         with self.sessionmaker() as session:

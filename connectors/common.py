@@ -213,48 +213,14 @@ def log_safe(text: str | None, limit: int = 80) -> str:
 class RecentIds:
     """Remembers recently seen delivery ids (update_id, msg_id) to drop re-deliveries.
 
-    `seen` remembers in memory, per process. With several replicas a platform's retry can land on
-    another replica than the first delivery: `seen_shared` also checks Redis (``REDIS_URL``, one
-    ``SET NX`` with the same TTL), so the retry is dropped there too. While Redis is unreachable it
-    answers "not seen" and logs once: a rare duplicate answer beats a dropped message.
+    In memory, per process; across replicas the channels also ask `connectors.limits.RateLimiter.
+    first_delivery` (Redis, when shared).
     """
 
-    #: Prefix of the delivery ids kept in Redis.
-    REDIS_PREFIX = "tthc:delivery:"
-
-    def __init__(
-        self, max_size: int = 10_000, ttl_seconds: float = 24 * 3600, redis_url: str | None = None
-    ) -> None:
+    def __init__(self, max_size: int = 10_000, ttl_seconds: float = 24 * 3600) -> None:
         self._seen: OrderedDict[str, float] = OrderedDict()
         self._max_size = max_size
         self._ttl = ttl_seconds
-        self._redis_url = (os.environ.get("REDIS_URL", "") if redis_url is None else redis_url).strip()
-        self._redis: object | None = None
-        self._redis_warned = False
-
-    async def seen_shared(self, key: str) -> bool:
-        """Return True if another replica already took delivery `key` (Redis); False without Redis."""
-        if not self._redis_url:
-            return False
-        try:
-            if self._redis is None:
-                import redis.asyncio  # in the Rasa environment; imported only when REDIS_URL is set
-
-                self._redis = redis.asyncio.from_url(
-                    self._redis_url, socket_timeout=2, socket_connect_timeout=2
-                )
-            created = await self._redis.set(  # type: ignore[attr-defined]
-                self.REDIS_PREFIX + key, b"1", nx=True, ex=int(self._ttl)
-            )
-            self._redis_warned = False
-            return not created
-        except Exception as error:
-            if not self._redis_warned:
-                logger.warning(
-                    "Delivery ids: Redis unreachable (%s), deduplicating per process", type(error).__name__
-                )
-                self._redis_warned = True
-            return False
 
     def seen(self, key: str) -> bool:
         """Return True if `key` was seen within the TTL; otherwise remember it and return False."""

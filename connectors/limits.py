@@ -59,6 +59,8 @@ REDIS_TIMEOUT_SECONDS = 0.5
 REDIS_KEY_PREFIX = "tthc:rl:"
 #: Most keys kept in memory (oldest dropped first), so a flood of made-up ids cannot exhaust memory.
 MAX_MEMORY_KEYS = 100_000
+#: How long a platform delivery id (Telegram update_id, Zalo msg_id) is remembered across replicas.
+DELIVERY_TTL_SECONDS = 24 * 3600
 
 
 class BodyTooLargeError(Exception):
@@ -326,6 +328,16 @@ class RateLimiter:
             if not verdict.allowed:
                 return verdict
         return ALLOWED
+
+    async def first_delivery(self, delivery_id: str, ttl: float = DELIVERY_TTL_SECONDS) -> bool:
+        """True the first time any replica sharing these counters takes `delivery_id` within `ttl`.
+
+        Telegram and Zalo re-send a webhook they think failed; behind a load balancer the retry can
+        reach another replica than the first delivery. `connectors.common.RecentIds` catches
+        re-deliveries within one process; this catches them across replicas (Redis ``SET NX``), with
+        the limiter's fallback: while Redis is unreachable only this process's memory is asked.
+        """
+        return bool(await self._call("mark_once", f"delivery:{_digest(delivery_id)}", self._clock(), ttl))
 
     async def _check_one(self, scope: str, identity: str, limit: int) -> Verdict:
         now = self._clock()

@@ -445,7 +445,7 @@ class TelegramInput(InputChannel):
                 update = None
             if update is None:
                 return response.json({"error": "not a Telegram update"}, status=400)
-            if await self.recent.seen_shared(f"telegram:{update.update_id}"):
+            if self.limiter.shared and not await self.limiter.first_delivery(f"telegram:{update.update_id}"):
                 # Telegram re-delivered it to this replica; another one already took it.
                 logger.info("Telegram: update %s already taken by another replica, ignored", update.update_id)
                 return response.json({"status": "ok"})

@@ -521,7 +521,7 @@ class ZaloInput(InputChannel):
 
         async def job() -> None:
             # A re-delivery that reached another replica first is dropped there (Redis, when shared).
-            if await self.recent.seen_shared(f"zalo:{event.dedupe_key}"):
+            if self.limiter.shared and not await self.limiter.first_delivery(f"zalo:{event.dedupe_key}"):
                 logger.info("Zalo %s %s: already taken by another replica", event.event_name, event.msg_id)
                 return
             await self.handle(event, on_new_message)

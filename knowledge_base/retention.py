@@ -15,6 +15,7 @@ Usage analytics stay: they hold no message text and only a keyed hash of the sen
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass, field
 
 from sqlalchemy import (
@@ -69,8 +70,6 @@ class RetentionReport:
 
 def tracker_store_url() -> str:
     """Where the Rasa server keeps conversations (as bot/stores.py decides), or "" if in memory."""
-    import os
-
     url = os.environ.get("TRACKER_STORE_URL", "").strip()
     if not url and get_settings().profile == "prod":
         url = get_settings().database_url

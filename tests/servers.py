@@ -1,7 +1,9 @@
 """Start the real action server and Rasa server (with the trained model) on loopback for tests.
 
-Used by the conversation tests and the channel tests (`tests/channels`), which add the settings a
-channel needs (fake API base URLs, secrets) through `extra_env`.
+`start_stack` starts one or more Rasa server + action server pairs as restartable processes (the
+production-profile and fault tests use several, kill and restart them); `start_assistant` is one
+pair, for the conversation tests and the channel tests (`tests/channels`), which add the settings a
+channel needs (fake API base URLs, secrets) through `extra_env`. `serve_app` runs the FastAPI app.
 """
 
 from __future__ import annotations
@@ -129,56 +131,12 @@ def start_assistant(
 
     Args:
         database_url: the knowledge base the action server reads (migrated and seeded).
-        logs: a folder for the servers' logs (shown when a server fails to start).
+        logs: a folder for the servers' logs (``actions-0.log``, ``rasa-0.log``; shown when a
+            server fails to start).
         extra_env: more environment for both servers (channel secrets, fake API base URLs).
     """
-    model = model_path()
-    actions_port, rasa_port = free_port(), free_port()
-    env = (
-        os.environ
-        | {
-            "DATABASE_URL": database_url,
-            "RASA_TELEMETRY_ENABLED": "false",
-            "SANIC_HOST": "127.0.0.1",
-            "SANIC_KEEP_ALIVE_TIMEOUT": "30",  # as scripts/services.sh: no closed connections under load
-            "ACTION_SERVER_URL": f"http://127.0.0.1:{actions_port}/webhook",
-        }
-        | (extra_env or {})
-    )
-    # Every test request comes from 127.0.0.1: the channels' rate limits are off unless a test sets them.
-    env = {"RATE_LIMIT_SENDER_PER_MINUTE": "0", "RATE_LIMIT_IP_PER_MINUTE": "0"} | env
-    started: list[subprocess.Popen[bytes]] = []
-    handles: list[Any] = []
-
-    def spawn(cmd: list[str], log: Path) -> subprocess.Popen[bytes]:
-        handle = log.open("wb")
-        handles.append(handle)
-        process = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT)
-        started.append(process)
-        return process
-
-    try:
-        actions_log, rasa_log = logs / "actions.log", logs / "rasa.log"
-        actions = spawn(actions_command(actions_port), actions_log)
-        rasa = spawn(rasa_command(model, rasa_port, env), rasa_log)
-        wait_http(f"http://127.0.0.1:{actions_port}/health", actions, actions_log, 60)
-        wait_http(f"http://127.0.0.1:{rasa_port}/", rasa, rasa_log, 240)
-        yield Assistant(
-            f"http://127.0.0.1:{rasa_port}",
-            f"http://127.0.0.1:{actions_port}",
-            logs,
-            api_secret(env),
-        )
-    finally:
-        for process in started:
-            process.terminate()
-        for process in started:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        for handle in handles:
-            handle.close()
+    with start_stack(database_url, logs, extra_env=extra_env) as stack:
+        yield Assistant(stack.rasa_urls[0], stack.actions_urls[0], logs, api_secret(stack.env))
 
 
 @contextlib.contextmanager
@@ -265,7 +223,8 @@ class Stack:
     def start_actions(self, index: int) -> subprocess.Popen[bytes]:
         """Start (or restart) action server `index` on its port."""
         port = self.ports[f"actions-{index}"]
-        env = self.env | {"SANIC_HOST": "127.0.0.1", "SANIC_KEEP_ALIVE_TIMEOUT": "30"} | self.actions_env
+        # Loopback, and keep-alive as scripts/services.sh: no connections closed under Rasa's feet.
+        env = {"SANIC_HOST": "127.0.0.1", "SANIC_KEEP_ALIVE_TIMEOUT": "30"} | self.env | self.actions_env
         cmd = actions_command(port)
         return self._spawn(f"actions-{index}", cmd, env)
 
@@ -344,7 +303,18 @@ def start_stack(
         rasa_env: environment for the Rasa servers only (wins over `extra_env`).
         actions_env: environment for the action servers only (wins over `extra_env`).
     """
-    env = os.environ | {"DATABASE_URL": database_url, "RASA_TELEMETRY_ENABLED": "false"} | (extra_env or {})
+    env = (
+        os.environ
+        | {
+            "DATABASE_URL": database_url,
+            "RASA_TELEMETRY_ENABLED": "false",
+            # Every test request comes from 127.0.0.1: the channels' rate limits are off unless a
+            # test sets them.
+            "RATE_LIMIT_SENDER_PER_MINUTE": "0",
+            "RATE_LIMIT_IP_PER_MINUTE": "0",
+        }
+        | (extra_env or {})
+    )
     stack = Stack(logs, env, rasa_env or {}, actions_env or {})
     try:
         for _ in range(replicas):

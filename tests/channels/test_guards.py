@@ -281,7 +281,7 @@ def test_when_rasa_fails_every_channel_says_busy_and_logs_no_text(guarded: Guard
     secret_words = "hộ chiếu cho con gái tên Nguyễn Thị Bích, CCCD 001099012345"
     sender, chat, user = uuid.uuid4().hex, ft.new_chat_id(), str(uuid.uuid4().int % 10**18)
     session_id = guarded.web_session().json()["session_id"]
-    rasa_log = guarded.assistant.logs / "rasa.log"
+    rasa_log = guarded.assistant.logs / "rasa-0.log"
     with tracker_store_gone(guarded.tracker_db):
         rest = guarded.rest(sender, secret_words)
         assert (rest.status_code, rest.json()) == (200, [{"recipient_id": sender, "text": BUSY_NOTE}])

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import socket
-import uuid
 
 import pytest
 from hypothesis import given
@@ -97,29 +94,6 @@ def test_recent_ids_drop_redeliveries_and_forget_old_ones() -> None:
     assert not ids.seen("1") and ids.seen("1")
     assert not ids.seen("2") and not ids.seen("3")
     assert not ids.seen("1")  # pushed out by size
-
-
-def test_recent_ids_shared_through_redis_catch_a_redelivery_to_another_replica() -> None:
-    url = os.environ.get("TEST_REDIS_URL")
-    if not url:
-        pytest.skip("TEST_REDIS_URL is not set (Redis tests run in CI)")
-    first, second = RecentIds(redis_url=url), RecentIds(redis_url=url)  # two replicas
-    key = f"telegram:{uuid.uuid4().int % 10**12}"
-
-    async def scenario() -> tuple[bool, bool, bool]:
-        return await first.seen_shared(key), await second.seen_shared(key), await first.seen_shared(key)
-
-    assert asyncio.run(scenario()) == (False, True, True)
-
-
-def test_recent_ids_without_redis_or_with_redis_down_never_drop(caplog: pytest.LogCaptureFixture) -> None:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    assert asyncio.run(RecentIds(redis_url="").seen_shared("k")) is False
-    down = RecentIds(redis_url=f"redis://127.0.0.1:{port}/0")
-    assert asyncio.run(down.seen_shared("k")) is False
-    assert "Redis unreachable" in caplog.text
 
 
 def test_chat_queues_keep_order_per_chat_and_survive_a_failing_job(caplog: pytest.LogCaptureFixture) -> None:

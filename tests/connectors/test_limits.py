@@ -220,6 +220,40 @@ def test_replicas_sharing_redis_count_together_and_say_it_once(redis_url: str) -
     ]
 
 
+def test_a_redelivery_to_another_replica_is_caught_through_redis(redis_url: str) -> None:
+    prefix = f"tthc:test:{uuid.uuid4().hex}:"
+    settings = LimitSettings(redis_url=redis_url)
+    first, second = (
+        RateLimiter(settings, clock=Clock(), redis_prefix=prefix) for _ in range(2)
+    )  # two replicas
+    delivery = f"telegram:{uuid.uuid4().int % 10**12}"
+
+    async def scenario() -> tuple[bool, bool, bool]:
+        try:
+            return (
+                await first.first_delivery(delivery),
+                await second.first_delivery(delivery),
+                await first.first_delivery(delivery),
+            )
+        finally:
+            await first.close()
+            await second.close()
+
+    assert asyncio.run(scenario()) == (True, False, False)
+
+
+def test_deliveries_with_redis_down_are_never_dropped_the_first_time(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    limit = RateLimiter(LimitSettings(redis_url=f"redis://127.0.0.1:{free_port()}/0"), clock=Clock())
+
+    async def scenario() -> tuple[bool, bool]:
+        return await limit.first_delivery("zalo:m1"), await limit.first_delivery("zalo:m1")
+
+    assert asyncio.run(scenario()) == (True, False)  # this process's memory still catches its own
+    assert "Redis unreachable" in caplog.text
+
+
 def test_redis_down_fails_open_counts_in_memory_and_warns_once(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.WARNING, logger="connectors.limits")
     url = f"redis://:hunter2-password@127.0.0.1:{free_port()}/0"  # nothing listens there
