@@ -4,7 +4,9 @@ One message often asks several things at once ("cần giấy tờ gì, mất bao
 which one intent cannot say; `AspectExtractor` adds one `aspect` entity per aspect asked, with a
 canonical value (`ASPECTS`) and the exact span of the words that asked it. The actions answer each.
 
-The gazetteer (`GAZETTEER`) is written folded (no diacritics) and matched like procedure names in
+The gazetteer (`GAZETTEER`) is data, `knowledge_base/lexicon/aspects.yml` (read by path through
+`vntext.lexicon`: this package never imports the knowledge base). It is written folded (no
+diacritics) and matched like procedure names in
 `bot.procedure_matcher`: on canonical syllables of the tokens, so text with or without diacritics,
 in any word segmentation, matches alike; abbreviations are expanded on both sides ("bn" -> "bao
 nhieu", "ko"/"k" -> "khong", "tg" -> "thoi gian", "onl" -> "online", "ck" -> "chuyen khoan").
@@ -57,6 +59,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.procedure_matcher import FoldedPhraseMatcher, entity
+from vntext import lexicon
 from vntext.abbreviations import ABBREVIATIONS
 
 ASPECTS: tuple[str, ...] = (
@@ -73,184 +76,22 @@ ASPECTS: tuple[str, ...] = (
     "legal_basis",
 )
 
-# Shorthand citizens type for these questions, on top of vntext's. "tt" is left out on purpose (see
-# the module docstring): it is matched as written, in the payment phrases only.
+_LEXICON = lexicon.load("aspects")
+
+# Shorthand citizens type for these questions, on top of vntext's (aspects.yml `shorthand`). "tt" is
+# left out on purpose (see the module docstring): it is matched as written, in the payment phrases.
 ASPECT_ABBREVIATIONS: dict[str, str] = {
-    **{key: value for key, value in ABBREVIATIONS.items() if key != "tt"},
-    "bnh": "bao nhieu",
-    "bjo": "bao gio",
-    "bgio": "bao gio",
-    "tgian": "thoi gian",
-    "ck": "chuyen khoan",
-    "ckhoan": "chuyen khoan",
-    "olin": "online",
+    **{key: value for key, value in ABBREVIATIONS.items() if key not in _LEXICON["shorthand"]["leave_out"]},
+    **_LEXICON["shorthand"]["add"],
 }
 
 # Alternatives used by several patterns, written "<name>" inside "{...}".
-MACROS: dict[str, str] = {
-    # Online channels: submitting there is `online`, paying there is `payment`.
-    "online": "online|truc tuyen|qua mang|tren mang|qua internet",
-    # Means of paying without cash at the desk.
-    "means": (
-        "qua ngan hang|qua the|bang the|the atm|qua vi|bang vi|vi dien tu|qua vi dien tu|bang vi dien tu"
-        "|chuyen khoan|qua app"
-        "|qua ung dung|momo|zalopay|vnpay|ma qr|qr"
-    ),
-    "fee": "tien|phi|le phi|tien phi",
-    "when": "bao gio|khi nao|hom nao|ngay nao|may ngay|may hom|bao lau",
-}
+MACROS: dict[str, str] = {name: "|".join(alternatives) for name, alternatives in _LEXICON["macros"].items()}
 
 # Canonical aspect (None: blocking phrase) -> folded patterns.
 GAZETTEER: dict[str | None, tuple[str, ...]] = {
-    "documents": (
-        "giay to",
-        "can [nhung] [loai] giay gi",
-        "nhung loai giay [to] gi",
-        "ho so {gom|bao gom|can|co} [nhung] [gi]",
-        "can [nhung] ho so gi",
-        "ho so {gi|nhung gi|the nao}",
-        "thanh phan ho so",
-        "bo ho so",
-        "chuan bi {gi|nhung gi|ho so|giay to}",
-        "can chuan bi",
-        "can {gi|nhung gi}",
-        "[can] mang {theo|gi|nhung gi}",
-        "can mang",
-        # "Bản sao" alone is also a procedure ("cấp bản sao ..."): only as something to bring.
-        "{can|co can|nop|mang|kem theo|photo} [may] {ban sao|ban chinh|ban goc|ban photo}",
-        "ban sao {co chung thuc|chung thuc|cong chung}",
-        "can cong chung",
-        "{may|bao nhieu} {anh|ban|bo}",
-    ),
-    "processing_time": (
-        "bao lau",
-        "[mat] lau khong",
-        "{mat|het|ton} [bao nhieu] {thoi gian|ngay|tuan|thang}",
-        "{mat|het|ton} bao nhieu lau",
-        "{may|bao nhieu} {ngay|hom|tuan|thang} [lam viec]",
-        "ngay lam viec",
-        "thoi han",
-        "thoi gian",
-        "{bao gio|khi nao|hom nao|ngay nao} [thi] {xong|co|nhan|lay|duoc|tra}",
-        "{<when>} [thi] {co|nhan|lay|tra|duoc nhan|duoc tra|duoc} [duoc] ket qua",
-        "{<when>} [thi] {co|nhan|lay} [duoc] {giay|the|so|ban}",
-        "{bao gio|khi nao} [thi] [moi] xong",
-        "{lam|lay|cap} {gap|nhanh|hoa toc}",
-    ),
-    "fee": (
-        "{le phi|phi|chi phi|tien phi}",
-        "bao nhieu tien",
-        "{het|mat|ton} {bao nhieu|tien|phi|chi phi}",
-        "{het|mat|ton|tra|dong|nop} [bao nhieu] tien",
-        "{het|mat|ton} khoang [bao nhieu]",
-        "khoang bao nhieu [tien]",
-        "mien phi",
-        "gia bao nhieu",
-        "bao nhieu {phi|le phi}",
-        "{tien|phi} gi",
-    ),
-    "submission": (
-        "{o|tai} dau",
-        "{cho|noi} nao",
-        "{noi|dia diem|cho} {nop|lam|tiep nhan|giai quyet}",
-        "nop {o|tai} [dau|cho nao|noi nao|co quan nao]",
-        "[nop|lam] truc tiep",
-        "co quan nao",
-        "co quan {giai quyet|thuc hien|tiep nhan|co tham quyen}",
-        "{ai|don vi nao|phong nao|so nao} giai quyet",
-        "[ai|co quan nao] [co] tham quyen",
-        "cap nao [giai quyet|thuc hien|lam]",
-        "dia chi",
-        "[qua|gui] {buu dien|buu chinh}",
-        "bo phan mot cua",
-        "{nhan|lay} ket qua {o dau|tai dau|cho nao|noi nao}",
-        "{phuong|xa|huyen|tinh|ubnd|uy ban} nao",
-    ),
-    "online": (
-        "{<online>}",
-        "{nop|lam|dang ky|gui} [ho so] {<online>}",
-        "[cong|trang] dich vu cong",
-        "toan trinh",
-        "truc tuyen mot phan",
-        "vneid",
-        "{qua|tren|bang} {app|ung dung|dien thoai}",
-    ),
-    "payment": (
-        "{thanh toan|payment}",
-        # Paying the fee: how to pay, the fee is only its object (see the module docstring).
-        "{thanh toan|chuyen khoan} [le] phi",
-        "{thanh toan|tra|nop|dong|chi tra} {<fee>} {<online>|<means>}",
-        "thanh toan {<online>|<means>} [le phi|phi|tien]",
-        "thanh toan truc tiep",
-        "{tra|nop|dong} [tien] {<means>}",
-        "{chuyen khoan|vi dien tu}",
-        "[tra] tien mat",
-        "tt {<online>|<means>|<fee>}",
-        "{hinh thuc|cach|phuong thuc} {thanh toan|tra tien|nop tien|nop phi|dong phi}",
-    ),
-    "steps": (
-        "cac buoc",
-        "{nhung|may|tung} buoc",
-        "buoc {nao|dau tien|tiep theo}",
-        "trinh tu",
-        "quy trinh",
-        "{cach lam|cach thuc|cach thuc hien}",
-        "lam {the nao|nhu the nao|sao|ra sao}",
-        "thu tuc {the nao|nhu the nao|ra sao}",
-        "{huong dan|chi} {cach|cac buoc|thu tuc}",
-        "{lam gi|buoc gi} tiep [theo]",
-        "bat dau tu dau",
-    ),
-    "forms": (
-        "{mau don|don mau|mau to khai|mau giay}",
-        "to khai",
-        "{bieu mau|mau bieu}",
-        "mau {so|ban khai|phieu}",
-        "{tai|xin} mau",
-        "{file|form} mau",
-        "mau [don] {o dau|lay o dau|tai dau}",
-        "{lay|tai} {mau|mau don|to khai|bieu mau} o dau",
-    ),
-    "conditions": (
-        "dieu kien",
-        "ai {duoc|co the|thi duoc|moi duoc}",
-        "doi tuong",
-        "duoc phep {lam|dang ky|cap} khong",
-        "{yeu cau|tieu chuan|tieu chi} gi",
-        "{tieu chi|thoa man}",
-        "{du|dap ung} {tuoi|yeu cau}",
-        "{truong hop|ai} nao [thi] [khong] duoc",
-    ),
-    "result": (
-        "ket qua",
-        "nhan duoc gi",
-        "{duoc nhan|duoc cap|nhan duoc|cap cho|duoc tra} {giay gi|gi|cai gi}",
-        "{duoc nhan|duoc cap|nhan duoc|cap cho|duoc tra} [nhung] {giay to gi|giay to|ban sao|the|so}",
-        "{giay to|giay} [se] {nhan duoc|duoc nhan|duoc cap}",
-        "giay gi",
-        "ban dien tu",
-        "{lam xong|xong} {thi|se} {duoc|nhan|co}",
-    ),
-    "legal_basis": (
-        "can cu",
-        "{co so|can cu} phap ly",
-        "{nghi dinh|thong tu|luat|quyet dinh|van ban|quy dinh|dieu khoan} {nao|gi|so may}",
-        "{nghi dinh|thong tu|dieu khoan}",
-        "van ban {phap luat|phap ly|quy pham|huong dan|quy dinh}",
-        "theo {luat|van ban|quy dinh}",
-        "quy dinh {o dau|tai dau|the nao}",
-        "dieu {may|bao nhieu}",
-        "con hieu luc",
-    ),
-    None: (
-        "{thoi gian|gio} lam viec",
-        "phi {nong nghiep|chinh phu|loi nhuan|thue quan|tap trung}",
-        "{thay doi|doi|chuyen} dia chi",
-        "dia chi {email|mail|thu dien tu|website|web}",
-        "{tai khoan|mat khau} dich vu cong",
-        # The name of a certificate, not a question about conditions.
-        "giay chung nhan du dieu kien",
-    ),
+    (None if aspect == "blocking" else aspect): tuple(patterns)
+    for aspect, patterns in _LEXICON["patterns"].items()
 }
 
 _CHOICE_RE = re.compile(r"\{([^{}]*)\}|\[([^\[\]]*)\]")

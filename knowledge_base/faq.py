@@ -5,8 +5,8 @@ Service Portal with VNeID, paying online, tracking a dossier, the one-stop desk'
 has several ways of asking (`FaqQuestion`); a citizen's message is matched against them.
 
 The search is lexical and needs no model: texts are folded (no diacritics, đ == d, lower case),
-shorthand is expanded and common wordings are mapped to one form ("online", "qua mạng" ->
-"trực tuyến"), then each entry scores by
+shorthand is expanded and common wordings are mapped to one form ("trực tuyến", "qua mạng" ->
+"online"; the wordings are data, knowledge_base/lexicon/wordings.yml), then each entry scores by
 
 * the cosine of idf-weighted word unigrams and bigrams with its best question variant (question
   words like "làm sao", "không" weigh little; a query word no FAQ question knows keeps its full
@@ -40,7 +40,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from knowledge_base.models import Alias, FaqEntry, FaqQuestion, Procedure
-from vntext import fold
+from vntext import fold, lexicon
 from vntext.abbreviations import expand
 
 DEFAULT_SEED = Path(__file__).resolve().parent / "seed" / "faq.json"
@@ -56,67 +56,15 @@ _MAX_QUERY_CHARS = 500
 # --- Text normalisation --------------------------------------------------------------------------
 
 # Wordings citizens use for the same thing, mapped (folded, whole words) to one form used in both the
-# index and the query. General usage, not answers: each maps a word or phrase to its plain meaning.
-# fmt: off
-_CANONICAL: dict[str, str] = {
-    # online / on the network: one word, so its character n-grams cannot resemble "truc tiep"
-    "truc tuyen": "online", "qua mang": "online", "tren mang": "online",
-    "qua internet": "online", "qua net": "online",
-    # the portal and its account
-    "dichvucong": "dich vu cong", "dichvucong gov vn": "dich vu cong",
-    "tk": "tai khoan", "acc": "tai khoan", "account": "tai khoan", "nick": "tai khoan",
-    "pass": "mat khau", "password": "mat khau", "mat ma": "mat khau",
-    "login": "dang nhap", "log in": "dang nhap", "signin": "dang nhap",
-    "app": "ung dung", "phan mem": "ung dung", "dinh danh dien tu": "dinh danh",
-    "ma xac thuc": "otp", "ma xac nhan": "otp", "ma otp": "otp",
-    "sdt": "so dien thoai", "so dt": "so dien thoai", "sim": "so dien thoai",
-    "smartphone": "dien thoai thong minh", "dt thong minh": "dien thoai thong minh",
-    "email": "thu dien tu", "mail": "thu dien tu", "gmail": "thu dien tu",
-    "sms": "tin nhan", "nhan tin": "tin nhan",
-    "hotline": "tong dai", "duong day nong": "tong dai", "so tong dai": "tong dai",
-    # files
-    "file": "tep", "tep tin": "tep", "up": "tai len", "upload": "tai len", "dinh kem": "tai len",
-    "mb": "dung luong", "scan": "quet", "chup anh": "chup",
-    # paying
-    "momo": "vi dien tu", "zalopay": "vi dien tu", "vnpay": "vi dien tu", "shopeepay": "vi dien tu",
-    "viettel money": "vi dien tu",
-    "visa": "the ngan hang", "mastercard": "the ngan hang", "the atm": "the ngan hang",
-    "atm": "the ngan hang", "the tin dung": "the ngan hang",
-    "ck": "chuyen khoan", "banking": "ngan hang", "internet banking": "ngan hang",
-    "mobile banking": "ngan hang", "app ngan hang": "ngan hang",
-    "dong phi": "thanh toan phi",
-    "tra phi": "thanh toan phi", "nop phi": "thanh toan phi", "dong le phi": "thanh toan le phi",
-    "tra le phi": "thanh toan le phi", "nop le phi": "thanh toan le phi",
-    "hoa don": "bien lai",
-    # dossiers
-    "phieu hen": "giay hen", "giay bien nhan": "giay hen", "bien nhan": "giay hen",
-    "giay tiep nhan": "giay hen",
-    "qua han": "tre hen", "tre han": "tre hen", "qua ngay hen": "tre hen", "cham tra": "tre hen",
-    "buu dien": "buu chinh", "vnpost": "buu chinh",
-    "ban goc": "ban chinh", "photo": "ban chup", "ban photo": "ban chup", "sao y": "chung thuc",
-    "cong chung": "chung thuc",
-    # the desk and the calendar
-    "t7": "thu bay", "thu 7": "thu bay", "thu 6": "thu sau", "t6": "thu sau",
-    "nguoi gia": "nguoi cao tuoi", "cu gia": "nguoi cao tuoi", "nguoi lon tuoi": "nguoi cao tuoi",
-    "trung tam hanh chinh cong": "trung tam phuc vu hanh chinh cong",
-    "bo phan tiep nhan va tra ket qua": "bo phan mot cua",
-    "doanh nghiep": "to chuc", "cong ty": "to chuc",
-}
-# fmt: on
+# index and the query: data, knowledge_base/lexicon/wordings.yml.
+_CANONICAL: dict[str, str] = dict(lexicon.load("wordings")["wordings"])
 _CANONICAL_RE = re.compile(
     r"\b(?:" + "|".join(re.escape(k) for k in sorted(_CANONICAL, key=len, reverse=True)) + r")\b"
 )
 
-# Words that say how the citizen asks, not what about: they weigh little. Folded single syllables.
-# fmt: off
-_SOFT_WORDS = frozenset((
-    "a", "ah", "ak", "ha", "nhe", "nhi", "vay", "oi", "da", "vang", "ad", "admin", "ban", "minh", "toi",
-    "em", "anh", "chi", "lam", "sao", "the", "nao", "nhu", "gi", "j", "khong", "ko", "co", "duoc", "dc",
-    "phai", "can", "muon", "xin", "hoi", "cho", "giup", "la", "thi", "ma", "va", "voi", "de", "o", "dau",
-    "tai", "cua", "ve", "den", "sang", "vao", "khi", "neu", "nay", "do", "roi", "nhung", "cac", "mot",
-    "nhieu", "bao", "gio", "luc", "may", "ra", "len", "di", "cung", "con", "bang", "cach", "kieu",
-))
-# fmt: on
+# Words that say how the citizen asks, not what about: they weigh little. Folded single syllables
+# (knowledge_base/lexicon/questions.yml `faq_soft_words`).
+_SOFT_WORDS = frozenset(lexicon.load("questions")["faq_soft_words"])
 
 
 def normalise(text: str) -> list[str]:

@@ -32,11 +32,11 @@ from knowledge_base.models import (
 )
 from knowledge_base.parsing import Channel, Document, ParsedProcedure, parse_record
 from knowledge_base.parsing import LegalBasis as ParsedLegalBasis
-from vntext import fold
+from vntext import fold, lexicon
 
 SEED_DIR = Path(__file__).resolve().parent / "seed"
 PROCEDURES_SEED = SEED_DIR / "procedures.jsonl.gz"
-ALIASES_SEED = SEED_DIR / "aliases.json"
+ALIASES_SEED = lexicon.LEXICON_DIR  # the alias seed: lexicon/aliases.yml and the aliases of things.yml
 # The national scrape shipped as seed was taken in June–July 2026 (its last change: 2026-07-17).
 DEFAULT_SOURCE_DATE = dt.date(2026, 7, 17)
 
@@ -252,7 +252,7 @@ def parse_raw_file(path: Path, *, progress: bool = False) -> tuple[list[ParsedPr
         code = str(raw.get("ma_thu_tuc", "")).strip() or "<no code>"
         try:
             parsed.append(parse_record(raw))
-        except Exception as exc:  # noqa: BLE001 - one bad record must not stop the import
+        except Exception as exc:
             failed[code] = f"{type(exc).__name__}: {exc}"
     return parsed, failed
 
@@ -298,7 +298,7 @@ def load_seed(session: Session, path: Path = PROCEDURES_SEED) -> ImportReport:
 
 def load_aliases(session: Session, path: Path = ALIASES_SEED) -> int:
     """Add the shipped aliases that are not in the database yet (staff edits are kept); return added."""
-    entries = json.loads(path.read_text(encoding="utf-8"))
+    entries = lexicon.alias_seed(path)
     ids = {code: pid for code, pid in session.execute(select(Procedure.code, Procedure.id))}
     present = {(a, p) for a, p in session.execute(select(Alias.alias_folded, Alias.procedure_id))}
     added = 0
@@ -308,8 +308,15 @@ def load_aliases(session: Session, path: Path = ALIASES_SEED) -> int:
             folded = " ".join(fold(entry["alias"]).split())
             if pid is None or (folded, pid) in present:
                 continue
-            session.add(Alias(alias=entry["alias"], alias_folded=folded, procedure_id=pid,
-                              weight=float(entry.get("weight", 1.0)), created_by="seed"))
+            session.add(
+                Alias(
+                    alias=entry["alias"],
+                    alias_folded=folded,
+                    procedure_id=pid,
+                    weight=float(entry.get("weight", 1.0)),
+                    created_by="seed",
+                )
+            )
             present.add((folded, pid))
             added += 1
     session.flush()
@@ -356,9 +363,7 @@ def _changed_fields(procedure: Procedure, parsed: ParsedProcedure, source_date: 
     return fields
 
 
-def plan_import(
-    session: Session, procedures: Iterable[tuple[ParsedProcedure, dt.date | None]]
-) -> ImportPlan:
+def plan_import(session: Session, procedures: Iterable[tuple[ParsedProcedure, dt.date | None]]) -> ImportPlan:
     """Compare parsed procedures with the database: added, changed (which fields), removed codes.
 
     Nothing is written. Local overrides and aliases are not part of the comparison: an import never

@@ -6,9 +6,10 @@ question ("dang ky khai sinh can giay to gi"). The search works on folded syllab
 đ == d, lower case) and scores every procedure name against the query:
 
 * The query is cut into *concepts*: a word, a phrase with everyday wordings (`ACTION_SYNONYMS`,
-  `THING_SYNONYMS`: "sổ đỏ" may also be "giấy chứng nhận quyền sử dụng đất"), or the bigram joining
-  two neighbours. A concept is worth what its commonest wording among the names is worth (idf), and
-  a name matches it as well as its best-matching wording; the citizen's own wording counts most.
+  `THING_SYNONYMS`, from the lexicon: "sổ đỏ" may also be "giấy chứng nhận quyền sử dụng đất"), or
+  the bigram joining two neighbours. A concept is worth what its commonest wording among the names
+  is worth (idf), and a name matches it as well as its best-matching wording; the citizen's own
+  wording counts most.
 * Words saying what the citizen wants to know ("cần giấy tờ gì", "bao lâu") or making conversation
   are *soft*: they weigh little and never select a procedure. A query whose hard words are only
   vague ones ("làm", "đăng ký", "mất") names no procedure and finds nothing, so a follow-up question
@@ -34,6 +35,11 @@ question ("dang ky khai sinh can giay to gi"). The search works on folded syllab
   thing with it exist: "thẻ căn cước" is "Cấp thẻ căn cước", "thẻ căn cước bị hỏng" "Cấp đổi ...".
   "Mất bao lâu", "mất bao nhiêu tiền" ask what a procedure costs: their "mất" is no loss.
 
+The vocabulary is data, in knowledge_base/lexicon/ (read through `vntext.lexicon`): everyday
+verbs (actions.yml), things (things.yml), question words and small talk (questions.yml), level words
+(levels.yml), abbreviations (abbreviations.yml). Every weight of the ranking is a field of
+`knowledge_base.ranking.RankingWeights`, used by the small feature functions there.
+
 The index is built in memory once per database and rebuilt when the procedures or aliases change
 (see `get_index` for when a change is seen).
 """
@@ -55,7 +61,20 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from knowledge_base.models import Alias, Procedure
-from vntext import fold
+from knowledge_base.ranking import (
+    DEFAULT_WEIGHTS,
+    RankingWeights,
+    action_penalty,
+    alias_bonus,
+    concept_match,
+    demotes_unasked,
+    lead_bonus,
+    level_prior,
+    name_coverage,
+    query_coverage,
+    rank,
+)
+from vntext import fold, lexicon
 from vntext.abbreviations import ABBREVIATIONS, expand
 
 _SYLLABLE = re.compile(r"[a-z0-9]+")
@@ -81,333 +100,49 @@ _QUALIFIER_START = re.compile(
     r"|cho (?:nguoi|cong dan|to chuc|ca nhan|tre em|doanh nghiep|ho gia dinh)"
     r"|(?:thuc hien )?(?:bang|qua) dich vu cong|thuc hien (?:tai|o))\b|[;(:]"
 )
-_QUALIFIER_FACTOR = 0.2
 
 # --- Query words -------------------------------------------------------------------------------
 
-# What the citizen wants to know, not which procedure, and small talk: soft. Folded phrases.
-# fmt: off
-_SOFT_PHRASES = (
-    # documents, time, fee, place, manner
-    "can nhung giay to gi", "can giay to gi", "giay to gi", "nhung giay to", "can giay to", "giay to can",
-    "thanh phan ho so", "ho so gom", "ho so can", "can ho so gi", "ho so gi", "ho so", "giay to",
-    "mau don", "to khai mau", "mang theo gi", "can mang", "mang theo", "can nhung gi", "can gi",
-    "chuan bi", "mat bao lau", "bao lau", "bao nhieu ngay", "may ngay", "mat may ngay", "thoi han",
-    "thoi gian", "thoi gian giai quyet", "bao gio", "bao gio co", "khi nao", "mat phi", "le phi",
-    "phi", "bao nhieu tien", "bao nhieu", "mat tien", "nop o dau", "nop ho so", "o dau", "tai dau",
-    "lam o dau", "co quan nao", "ket qua", "tra ket qua", "nhan ket qua", "truc tuyen", "online",
-    "qua mang", "truc tiep", "den", "qua buu dien", "buu chinh", "lam the nao", "lam the nao de",
-    "the nao", "nhu the nao", "lam sao", "lam gi", "cach",
-    "huong dan", "thu tuc", "xong", "nhanh", "gap", "dieu kien gi", "dieu kien la gi", "can dieu kien",
-    "yeu cau gi", "ai duoc", "doi tuong nao", "phi bao nhieu", "het bao nhieu", "nguoi khac", "lam thay",
-    "nho", "may hom", "may tuan", "may thang", "bao nhieu lau", "khoang bao lau", "tam bao lau",
-    "uy quyen duoc", "mau to khai", "lay to khai", "tai to khai", "xin to khai", "to khai o dau",
-    # asking, wanting, addressing
-    "toi muon", "toi can", "minh muon", "cho hoi", "xin hoi", "hoi", "giup", "muon", "can", "duoc khong",
-    "duoc", "co the", "co phai", "phai", "nen", "co", "khong", "la gi", "gi", "nao", "ai", "thi sao",
-    "toi", "minh", "em", "ban", "ad", "admin", "oi", "a", "ak", "ah", "ha", "nhe", "nhi", "vay", "di",
-    "di lam", "roi", "nay", "khong biet", "chua biet", "muon biet", "cho biet", "can biet", "chut",
-    "mot chut", "ti", "xiu",
-    # small talk
-    "xin chao", "chao", "cam on", "vang", "da", "ok", "oke", "alo", "hello", "hi",
-    # joining words
-    "con", "nhung", "cac", "nhieu", "ve", "cua", "cho", "o", "la", "voi", "de", "nhu", "va", "hay",
-    "thi", "sang", "vao", "khi", "bi", "neu", "tai", "tai sao", "vay thi",
-)
-# fmt: on
-_SOFT_WEIGHT = 0.12
+# What the citizen wants to know, not which procedure, and small talk: soft. Folded phrases
+# (lexicon/questions.yml).
+_QUESTIONS = lexicon.load("questions")
+_SOFT_PHRASES: tuple[str, ...] = lexicon.soft_phrases()
 # "Mất"/"tốn" before (about) a quantity asked for says what a procedure costs: a question, not a loss.
-_COST_VERBS = frozenset({"mat", "ton"})
-_COST_FILLERS = frozenset({"khoang", "tam", "chung", "het", "co"})
-_QUANTITY_WORDS = frozenset({"bao", "may", "phi", "le", "tien", "thoi", "nhieu", "it", "lau"})
+_COST_VERBS = frozenset(_QUESTIONS["cost"]["verbs"])
+_COST_FILLERS = frozenset(_QUESTIONS["cost"]["fillers"])
+_QUANTITY_WORDS = frozenset(_QUESTIONS["cost"]["quantities"])
 
-# A level named in the query steers the ranking to procedures done at that level. Folded phrases.
-# fmt: off
-_LEVEL_PHRASES = {
-    "xa": (
-        "cap xa", "ubnd xa", "uy ban nhan dan xa", "uy ban xa", "tai xa", "xa phuong", "phuong xa",
-        "cap phuong", "ubnd phuong", "uy ban nhan dan phuong", "o phuong", "tai phuong", "cong an xa",
-        "cong an phuong",
-    ),
-    "tinh": ("cap tinh", "ubnd tinh", "uy ban nhan dan tinh", "o tinh", "tai tinh", "cong an tinh"),
-    "bo": ("trung uong", "cap bo", "cap trung uong"),
-}
-# fmt: on
-# Preferred among near-ties: the level a citizen normally goes to.
-LEVEL_PREFERENCE = {"xa": 0.05, "tinh": 0.025, "bo": 0.0}
-_LEVEL_ASKED_BONUS = 0.06
+# A level named in the query steers the ranking to procedures done at that level. Folded phrases
+# (lexicon/levels.yml).
+_LEVEL_PHRASES: dict[str, tuple[str, ...]] = lexicon.level_phrases()
+# Preferred among near-ties: the level a citizen normally goes to (see `RankingWeights`).
+LEVEL_PREFERENCE = DEFAULT_WEIGHTS.level_preference()
 
-# Everyday wordings (folded) of what names say. A phrase found in the query may match a name through
-# any of its wordings, and its own words still count. General usage, not answers to particular
-# questions. Verbs first: on their own they name no procedure.
-ACTION_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "lam": ("cap", "dang ky"),
-    "xin": ("cap", "de nghi", "dang ky"),
-    "lam moi": ("cap", "cap doi"),
-    "lam lai": ("cap lai", "dang ky lai"),
-    "xin lai": ("cap lai", "dang ky lai"),
-    "cap lai": ("dang ky lai",),
-    "mat": ("cap lai", "dang ky lai"),
-    "bi mat": ("cap lai", "dang ky lai"),
-    "danh mat": ("cap lai", "dang ky lai"),
-    "that lac": ("cap lai", "bi mat"),
-    # A damaged card or certificate is exchanged ("cấp đổi"), a lost one re-issued ("cấp lại").
-    "hong": ("cap doi", "doi"),
-    "bi hong": ("cap doi", "doi"),
-    "hu hong": ("cap doi", "doi"),
-    "bi hu": ("cap doi", "doi"),
-    "bi hu hong": ("cap doi", "doi"),
-    "rach": ("cap doi", "doi"),
-    "bi rach": ("cap doi", "doi"),
-    "doi": ("cap doi",),
-    "doi lai": ("cap doi",),
-    "het han": ("gia han", "cap doi"),
-    "sua": ("dieu chinh", "sua doi", "dinh chinh", "cai chinh"),
-    "sua lai": ("dieu chinh", "dinh chinh", "cai chinh"),
-    "sai": ("dinh chinh", "cai chinh"),
-    "bi sai": ("dinh chinh", "cai chinh"),
-    "huy": ("cham dut", "thu hoi", "huy bo"),
-    "dong cua": ("cham dut hoat dong", "tam ngung"),
-    "dong": ("cham dut", "tham gia"),
-    "ngung": ("tam ngung", "cham dut"),
-    "tam ngung": ("tam ngung", "tam dung"),
-    "nghi": ("tam ngung", "cham dut"),
-    "mo": ("thanh lap", "dang ky thanh lap"),
-    "mo lai": ("tiep tuc", "hoat dong tro lai"),
-    "rut": ("huong",),
-    "lanh": ("huong",),
-    "linh": ("huong",),
-    "nhan": ("huong",),
-    "tang": ("thay doi",),
-    "giam": ("thay doi",),
-    "bao": ("thong bao", "khai bao", "trinh bao"),
-    "khai": ("khai bao", "dang ky"),
-    "chuyen": ("chuyen doi", "thay doi"),
-    "xac minh": ("xac nhan",),
-    "kiem tra": ("kiem dinh", "tham dinh"),
-    "tham duyet": ("tham dinh",),
-    "sang ten": ("chuyen nhuong", "dang ky bien dong", "thay doi chu"),
-    "mua ban": ("chuyen nhuong",),
-    "cho tang": ("tang cho",),
-    "de lai": ("thua ke", "tang cho"),
-}
-THING_SYNONYMS: dict[str, tuple[str, ...]] = {
-    # civil status, residence, identity
-    "doi ten": ("thay doi", "cai chinh", "thay doi thong tin ho tich"),
-    "sua ten": ("thay doi", "cai chinh", "cai chinh thong tin ho tich"),
-    "ngay sinh": ("thong tin ho tich",),
-    "nam sinh": ("thong tin ho tich",),
-    "ngay thang nam sinh": ("thong tin ho tich",),
-    "que quan": ("thong tin ho tich",),
-    "gioi tinh": ("thong tin ho tich",),
-    "ho ten": ("thong tin ho tich",),
-    "ten dem": ("thong tin ho tich",),
-    "giay khai sinh": ("khai sinh",),
-    "ban sao giay khai sinh": ("ban sao giay khai sinh", "trich luc"),
-    "chung tu": ("khai tu",),
-    "giay chung tu": ("khai tu",),
-    "bao tu": ("khai tu",),
-    "lay vo": ("ket hon",),
-    "lay chong": ("ket hon",),
-    "cuoi": ("ket hon",),
-    "doc than": ("xac nhan tinh trang hon nhan",),
-    "giay doc than": ("giay xac nhan tinh trang hon nhan",),
-    "nhan nuoi": ("nuoi con nuoi",),
-    "xin con nuoi": ("nuoi con nuoi",),
-    "nhan con nuoi": ("nuoi con nuoi",),
-    "nuoc ngoai": ("yeu to nuoc ngoai", "nguoi nuoc ngoai"),
-    "nguoi nuoc ngoai": ("yeu to nuoc ngoai", "nguoi nuoc ngoai"),
-    "viet kieu": ("nguoi viet nam dinh cu o nuoc ngoai", "yeu to nuoc ngoai"),
-    "ly lich": ("ly lich tu phap",),
-    "can cuoc cong dan": ("the can cuoc",),
-    "can cuoc": ("the can cuoc",),
-    "chung minh thu": ("chung minh nhan dan",),
-    "cmt": ("chung minh nhan dan",),
-    "can cuoc dien tu": ("dinh danh dien tu",),
-    "vneid": ("dinh danh dien tu",),
-    "passport": ("ho chieu",),
-    "ho chieu gan chip": ("ho chieu",),
-    "visa": ("thi thuc",),
-    "ho khau": ("thuong tru",),
-    "so ho khau": ("thuong tru",),
-    "nhap ho khau": ("dang ky thuong tru",),
-    "chuyen ho khau": ("dang ky thuong tru",),
-    "cat ho khau": ("xoa dang ky thuong tru",),
-    "cat khau": ("xoa dang ky thuong tru",),
-    "tach ho khau": ("tach ho",),
-    "tach khau": ("tach ho",),
-    "ho khau tam": ("tam tru",),
-    "doi chu ho": ("dieu chinh thong tin ve cu tru",),
-    "thay doi chu ho": ("dieu chinh thong tin ve cu tru",),
-    "nha tro": ("co so luu tru",),
-    "nha nghi": ("co so luu tru",),
-    "khach san": ("co so luu tru",),
-    # land and housing
-    "so do": ("giay chung nhan quyen su dung dat",),
-    "so hong": ("giay chung nhan quyen su dung dat quyen so huu",),
-    "so dat": ("giay chung nhan quyen su dung dat",),
-    "so nha dat": ("giay chung nhan quyen su dung dat",),
-    "bia do": ("giay chung nhan quyen su dung dat",),
-    "giay to nha dat": ("giay chung nhan quyen su dung dat",),
-    "nha dat": ("quyen su dung dat nha o", "dat dai"),
-    "tho cu": ("dat o",),
-    "dat tho cu": ("dat o",),
-    "dat vuon": ("dat nong nghiep",),
-    "dat ruong": ("dat nong nghiep",),
-    "dat lua": ("dat trong lua", "dat nong nghiep"),
-    "len tho cu": ("chuyen muc dich su dung dat",),
-    "chuyen muc dich": ("chuyen muc dich su dung dat",),
-    "tach so": ("tach thua",),
-    "gop so": ("hop thua",),
-    "the chap": ("bien phap bao dam",),
-    "vay ngan hang": ("bien phap bao dam",),
-    "thua ke": ("dang ky bien dong",),
-    "mua dat": ("nhan chuyen nhuong quyen su dung dat",),
-    "mua nha": ("nhan chuyen nhuong nha o",),
-    "ban dat": ("chuyen nhuong quyen su dung dat",),
-    "ban nha": ("chuyen nhuong nha o",),
-    "thue nha": ("cho thue bat dong san", "thue nha o"),
-    "cho thue nha": ("cho thue bat dong san",),
-    "xay nha": ("xay dung nha o",),
-    "sua nha": ("sua chua cai tao nha o",),
-    "nha rieng": ("nha o rieng le",),
-    "nha cap 4": ("nha o rieng le",),
-    "giay phep xay nha": ("giay phep xay dung nha o",),
-    "cap 1": ("cap i",),
-    "cap 2": ("cap ii",),
-    "cap 3": ("cap iii",),
-    "cap 4": ("cap iv",),
-    "chat cay": ("chat ha cay xanh",),
-    # vehicles and driving
-    "bang lai xe": ("giay phep lai xe",),
-    "bang lai": ("giay phep lai xe",),
-    "bang xe": ("giay phep lai xe",),
-    "giay phep lai": ("giay phep lai xe",),
-    "bang a1": ("giay phep lai xe",),
-    "bang a2": ("giay phep lai xe",),
-    "bang b1": ("giay phep lai xe",),
-    "bang b2": ("giay phep lai xe",),
-    "bang c": ("giay phep lai xe",),
-    "thi bang": ("sat hach giay phep lai xe",),
-    "hoc bang": ("sat hach giay phep lai xe",),
-    "xe may": ("xe mo to xe gan may",),
-    "moto": ("mo to",),
-    "xe moto": ("xe mo to",),
-    "oto": ("o to",),
-    "xe oto": ("xe o to",),
-    "xe hoi": ("xe o to",),
-    "giay dang ky xe": ("chung nhan dang ky xe",),
-    "giay to xe": ("chung nhan dang ky xe",),
-    "cavet": ("chung nhan dang ky xe",),
-    "cavet xe": ("chung nhan dang ky xe",),
-    "ca vet": ("chung nhan dang ky xe",),
-    "bien so": ("bien so xe",),
-    "bien xe": ("bien so xe",),
-    "dang kiem": ("kiem dinh",),
-    # business and tax
-    "cong ty": ("doanh nghiep",),
-    "cong ty co phan": ("doanh nghiep", "cong ty co phan"),
-    "cua hang": ("ho kinh doanh", "dia diem kinh doanh"),
-    "ho ca the": ("ho kinh doanh",),
-    "kinh doanh ca the": ("ho kinh doanh",),
-    "giay phep kinh doanh": ("giay chung nhan dang ky ho kinh doanh", "giay chung nhan dang ky doanh nghiep"),
-    "dang ky kinh doanh": ("dang ky ho kinh doanh", "dang ky doanh nghiep"),
-    "mo quan": ("dang ky thanh lap ho kinh doanh", "ho kinh doanh"),
-    "quan an": ("ho kinh doanh",),
-    "quan nuoc": ("ho kinh doanh",),
-    "quan ca phe": ("ho kinh doanh",),
-    "quan cafe": ("ho kinh doanh",),
-    "tap hoa": ("ho kinh doanh",),
-    "buon ban nho": ("ho kinh doanh",),
-    "kinh doanh nho": ("ho kinh doanh",),
-    "buon ban": ("kinh doanh",),
-    "khac dau": ("mau con dau",),
-    "khac con dau": ("mau con dau",),
-    "dong thue": ("nop thue", "khai thue"),
-    "thue dat": ("thue su dung dat", "tien su dung dat"),
-    "no thue": ("tien thue no",),
-    "giam tru gia canh": ("nguoi phu thuoc",),
-    "ve sinh an toan thuc pham": ("an toan thuc pham",),
-    "khai thac cat": ("khai thac khoang san",),
-    # social insurance
-    "bao hiem": ("bao hiem xa hoi", "bao hiem y te"),
-    "bao hiem that nghiep": ("tro cap that nghiep",),
-    "luong huu": ("luong huu", "huu tri"),
-    "ve huu": ("huu tri", "luong huu"),
-    "nghi huu": ("huu tri", "luong huu"),
-    "sinh con": ("thai san",),
-    "sinh de": ("thai san",),
-    "om": ("om dau",),
-    "om dau": ("om dau",),
-    "mat viec": ("that nghiep",),
-    "thoi viec": ("that nghiep",),
-    "tien tuat": ("tu tuat",),
-    "tro cap tuat": ("tu tuat",),
-    "so ho ngheo": ("ho ngheo",),
-    # attestation, justice, money
-    "cong chung": ("chung thuc",),
-    "ghi chu": ("ghi vao so ho tich",),
-    "hop dong": ("giao dich",),
-    "sao y": ("chung thuc ban sao",),
-    "photo cong chung": ("chung thuc ban sao",),
-    "dich thuat": ("nguoi dich",),
-    "khai nhan di san": ("phan chia di san",),
-    "chia thua ke": ("phan chia di san",),
-    "chia di san": ("phan chia di san",),
-    "tien rach": ("tien khong du tieu chuan luu thong",),
-    "tien hu": ("tien khong du tieu chuan luu thong",),
-    "tien gia": ("tien gia", "nghi gia"),
-    "muc 1": ("muc do 1",),
-    "muc 2": ("muc do 2",),
-}
-# A foreign country's name counts as "nước ngoài" too (short ones only with "nước": "pháp" is also
-# in "tư pháp", "lào" in "lao động").
-# fmt: off
-for _country in (
-    "han quoc", "trung quoc", "dai loan", "nhat ban", "hoa ky", "anh quoc", "canada", "campuchia",
-    "thai lan", "singapore", "malaysia", "philippines", "indonesia", "hong kong", "ba lan", "tay ban nha",
-    "ha lan", "nuoc my", "nuoc nhat", "nuoc phap", "nuoc duc", "nuoc uc", "nuoc lao", "nuoc nga", "nuoc y",
-):
-# fmt: on
-    THING_SYNONYMS.setdefault(_country, ("nuoc ngoai", "yeu to nuoc ngoai", "nguoi nuoc ngoai"))
+# Everyday wordings (folded) of what names say (lexicon/actions.yml `triggers`, lexicon/things.yml).
+# A phrase found in the query may match a name through any of its wordings, and its own words still
+# count. Verbs first: on their own they name no procedure.
+_ACTIONS = lexicon.load("actions")
+ACTION_SYNONYMS: dict[str, tuple[str, ...]] = lexicon.action_triggers()
+THING_SYNONYMS: dict[str, tuple[str, ...]] = lexicon.things()
 
 # Query words too vague to name a procedure on their own, besides the words of actions and the
 # words in a tenth of all names ("cấp", "giấy", "đăng ký").
-_VAGUE_WORDS = frozenset({"nop", "giai", "quyet", "hanh", "chinh", "lam", "xin", "can", "nghi", "tra"})
+_VAGUE_WORDS = frozenset(_ACTIONS["vague"])
 
 # --- Actions -----------------------------------------------------------------------------------
 
 # Leading actions of names that change a thing already granted. Folded, longest first.
-# fmt: off
-_MODIFIER_ACTIONS = sorted(
-    [
-        "cap lai", "cap doi", "thu hoi", "gia han", "dieu chinh", "sua doi", "bo sung", "xoa", "cham dut",
-        "tam ngung", "huy", "khoi phuc", "dinh chinh", "thay doi", "dang ky lai", "dang ky thay doi",
-        "dang ky bien dong", "cai chinh", "giai the", "tra lai", "mien nhiem", "dinh chi", "rut",
-        "xoa dang ky", "bo nhiem lai", "phe duyet dieu chinh", "chuyen doi", "hoan thue", "mien",
-        "tiep tuc", "cap bo sung", "dung", "dung thuc hien", "tam dung", "thay the", "doi", "sua loi",
-        "cap chuyen doi",
-    ],
-    key=len,
-    reverse=True,
-)
-# fmt: on
+_MODIFIER_ACTIONS = sorted(_ACTIONS["modifying"], key=len, reverse=True)
 # Leading actions that grant something: a name listing one needs no particular action asked.
-_GRANT_ACTIONS = ("cap moi", "cap", "dang ky")
+_GRANT_ACTIONS = tuple(_ACTIONS["granting"])
 # Words that only carry an action ("cấp lại" is said by "lại" after "cấp").
 _ACTION_FILLER = frozenset({"cap", "dang", "ky", "phe", "duyet"})
 # Action words too ambiguous once folded to stand alone: they count only with the word before.
 _ACTION_AMBIGUOUS = frozenset({"lai", "doi"})  # "lái"; "đối với", "thay đổi"
 # Leading actions of names that citizens also say another way, with the bigram they say it with.
 _ACTION_ALSO_SAID = {"doi": "cap_doi"}
-# Actions a query may ask for, which a name must then say: unambiguous once folded, unlike "đổi"
-# (also in "thay đổi") or "dừng" (also "sử dụng").
-# fmt: off
-_ASKED_ACTIONS = (
-    "cap lai", "cap doi", "thu hoi", "gia han", "dieu chinh", "xoa", "cham dut", "tam ngung", "khoi phuc",
-    "dinh chinh", "cai chinh", "dang ky lai", "giai the", "huy", "sua doi",
-)
-# fmt: on
+# Actions a query may ask for, which a name must then say (unambiguous once folded).
+_ASKED_ACTIONS = tuple(_ACTIONS["asked"])
 
 # Words that only say an action: a query made of them ("gia hạn thì sao?") names no procedure.
 _ACTION_WORDS = _VAGUE_WORDS.union(
@@ -417,23 +152,9 @@ _ACTION_WORDS = _VAGUE_WORDS.union(
 
 # --- Scoring -----------------------------------------------------------------------------------
 
-_QUERY_COVERAGE = 0.62
-_NAME_COVERAGE = 0.38
-_ACTION_PENALTY = 0.1  # the name only modifies a grant, and the query does not ask for that
-_ASKED_ACTION_PENALTY = 0.06  # the query asks for a modifying action the name does not say
-_ASKED_THING_SHARE = 0.6  # ... and a name with that action covers this share of the best-covered things
-_LEAD_BONUS = 0.03  # the name starts with words the query says ("Giải thể", "Đổi")
-_ALIAS_BONUS = 0.05
-_ALIAS_FLOOR = 0.5  # share of the alias bonus kept when the name itself says the alias's words
+# The weights of ranking are `RankingWeights` (knowledge_base/ranking.py); these are limits.
 _ALIAS_GAP = 2  # words allowed between an alias's words
-_ALIAS_LOOSE_FACTOR = 0.85  # an alias found out of order or with words between counts this much
-_ALT_FACTOR = 0.9  # a name matching another wording than the citizen's own counts this much
-_CORRECTED_FACTOR = 0.7  # a typo-corrected word is worth this much
-_MAX_CONCEPT_WEIGHT = 9.0  # no phrase outweighs the rest of a query
-_BIGRAM_FACTOR = 0.6  # a bigram is worth at most this much of its two words together
-_TAIL_MATCH_FACTOR = 0.8  # a query word found only in a name's narrowing clause counts this much
 _CANDIDATES = 60  # names scored in full, the best by the query's rarer words
-_SHORTER_FIRST = 1e-4  # per unit of a name's weight: breaks near-ties among candidates
 _COMMON_FRACTION = 0.1  # words in this share of names only refine the ranking
 _COMMON_MIN_DOCS = 20  # ... and in at least this many (a small index has no common words)
 _SPECIFIC_NAMES = 8  # vague words name a procedure when no more names than this have them all
@@ -477,6 +198,31 @@ class _Concept:
     naming: bool  # could name a procedure on its own
     positions: frozenset[int]  # the query positions it covers
     verb: bool = False  # a verb of `ACTION_SYNONYMS` ("làm", "xin"): says nothing of which procedure
+
+
+# doc -> (alias weight, query positions its aliases cover, hard query weight they span)
+_AliasHit = tuple[float, frozenset[int], float]
+# A concept as scored: weight, query positions, a verb, each wording's scored terms and weight.
+_PlannedConcept = tuple[
+    float, frozenset[int], bool, list[tuple[list[tuple[str, float, tuple[str, ...]]], float]]
+]
+
+
+@dataclass
+class _Query:
+    """What search reads from a query before scoring any name."""
+
+    words: list[str]  # its syllables, joined words cut and typos corrected
+    concepts: list[_Concept]
+    asked: list[frozenset[str]]  # the terms saying each modifying action it asks for
+    alias_matches: list[tuple[frozenset[int], tuple[tuple[int, float], ...], float]]
+    terms: set[str]  # every term of every wording
+    hard_words: dict[str, frozenset[str] | None]  # hard word -> bigrams one of which must match
+    weighted: list[tuple[str, float]]  # hard terms with their share of their concept's weight
+    levels: set[str]  # the levels it names
+    hard_total: float  # the weight of its hard concepts
+    total: float  # the weight of all its concepts
+    thing_total: float  # the weight of its concepts that are not verbs
 
 
 # --- Text helpers ------------------------------------------------------------------------------
@@ -717,14 +463,20 @@ class SearchIndex:
     """In-memory index over procedure names and aliases, rebuilt when the database changes."""
 
     def __init__(
-        self, procedures: Iterable[tuple[str, str, str]], aliases: Iterable[tuple[str, str, float]] = ()
+        self,
+        procedures: Iterable[tuple[str, str, str]],
+        aliases: Iterable[tuple[str, str, float]] = (),
+        *,
+        weights: RankingWeights = DEFAULT_WEIGHTS,
     ) -> None:
         """Build the index.
 
         Args:
             procedures: (code, name, levels) of every procedure; levels comma-separated ("xa,tinh").
             aliases: (alias, procedure code, weight); aliases of unknown codes are ignored.
+            weights: the ranking's weights (the tuned ones by default).
         """
+        self.weights = weights
         self.codes: list[str] = []
         self.names: list[str] = []
         self.levels: list[list[str]] = []
@@ -767,11 +519,11 @@ class SearchIndex:
             head = _syllables(_expand_name(head_text))
             tail = _syllables(_expand_name(folded[cut.start() :])) if cut else []
             factors: dict[str, float] = {}
-            for words, factor in ((head, 1.0), (tail, _QUALIFIER_FACTOR)):
+            for words, factor in ((head, 1.0), (tail, self.weights.qualifier_factor)):
                 for term in _phrase_terms(tuple(words)):
                     factors[term] = max(factors.get(term, 0.0), factor)
             if head and tail:
-                factors.setdefault(_bigram(head[-1], tail[0]), _QUALIFIER_FACTOR)
+                factors.setdefault(_bigram(head[-1], tail[0]), self.weights.qualifier_factor)
             actions = _leading_actions(head_text)
             for action, _ in actions:
                 # A name saying "Đổi ..." does what a citizen asks as "cấp đổi ...".
@@ -786,7 +538,7 @@ class SearchIndex:
             self.codes.append(code)
             self.names.append(name)
             self.levels.append(level_list)
-            self.level_prior.append(max((LEVEL_PREFERENCE.get(lv, 0.0) for lv in level_list), default=0.0))
+            self.level_prior.append(level_prior(level_list, self.weights))
             modifies_only = bool(actions) and all(modifies for _, modifies in actions)
             self.action_needs.append(tuple(_action_terms(a) for a, _ in actions) if modifies_only else ())
             if len(actions) > 1:
@@ -801,7 +553,8 @@ class SearchIndex:
             for term in factors:
                 postings[term].append(doc)
             # A query's word found only where the name narrows itself says less about the procedure.
-            self.doc_terms.append({t: 1.0 if f == 1.0 else _TAIL_MATCH_FACTOR for t, f in factors.items()})
+            tail = self.weights.tail_match_factor
+            self.doc_terms.append({t: 1.0 if f == 1.0 else tail for t, f in factors.items()})
             # Name coverage counts words (bigrams would count each word twice); of a list of actions
             # ("thay đổi, cải chính, bổ sung ..."), only the best-covered one counts.
             weighted = {t: self.idf[t] * f for t, f in factors.items() if "_" not in t}
@@ -1094,7 +847,7 @@ class SearchIndex:
             words_worth = max(
                 self.idf.get(a[-1], 0.0) + self.idf.get(b[0], 0.0) for a in alts for b in next_alts
             )
-            concept.weight = min(concept.weight, _BIGRAM_FACTOR * words_worth)
+            concept.weight = min(concept.weight, self.weights.bigram_factor * words_worth)
             concept.verb = verb or next_verb  # "cấp lại bản": how the action is said
             concepts.append(concept)
         return [c for c in concepts if c.weight > 0]
@@ -1117,11 +870,11 @@ class SearchIndex:
         # Worth its commonest wording found in names: "làm" is as vague as "cấp"; "sổ đỏ", absent
         # from names, is worth its official wording.
         real = [w for terms, w in zip(kept, weights, strict=True) if all(t in idf for t in terms)]
-        worth = min(min(real) if real else max(weights, default=0.0), _MAX_CONCEPT_WEIGHT)
+        worth = min(min(real) if real else max(weights, default=0.0), self.weights.max_concept_weight)
         if not hard:
-            worth *= _SOFT_WEIGHT
+            worth *= self.weights.soft_weight
         if was_corrected:
-            worth *= _CORRECTED_FACTOR
+            worth *= self.weights.corrected_factor
         return _Concept(
             alts=kept, weights=weights, weight=worth, hard=hard, naming=naming, positions=positions
         )
@@ -1156,7 +909,8 @@ class SearchIndex:
                     if all(soft[k] for k in positions):
                         continue
                     seen.add(phrase)
-                    matches.append((phrase, positions, targets, _ALIAS_LOOSE_FACTOR if loose else 1.0))
+                    factor = self.weights.alias_loose_factor if loose else 1.0
+                    matches.append((phrase, positions, targets, factor))
         # The longest alias found speaks: "sổ hồng chung cư" over the "sổ hồng" inside it.
         return [
             (positions, targets, factor)
@@ -1199,13 +953,15 @@ class SearchIndex:
 
     # -- searching ----------------------------------------------------------------------------
 
-    def search(self, query: str, limit: int = 5) -> list[SearchHit]:
-        """Return up to `limit` procedures matching `query`, best first, with scores in [0, 1]."""
-        if limit <= 0 or not query:
-            return []
+    def _read_query(self, query: str) -> _Query | None:
+        """Read a query: its words (joined words cut, typos corrected), concepts, actions, aliases.
+
+        Returns None when the query names no procedure: only question words, small talk or vague
+        words ("làm", "đăng ký", "mất").
+        """
         words = self._split_joined(_prepare(query))
         if not words:
-            return []
+            return None
         corrected: dict[int, list[str]] = {}
         question = _soft_flags(words)
         for i, word in enumerate(words):
@@ -1226,7 +982,7 @@ class SearchIndex:
             and not any(c.naming for c in concepts)
             and not self._few_names_say_all(concepts)
         ):
-            return []  # only question words, small talk or vague words: no procedure is named
+            return None
 
         idf = self.idf
         query_terms: set[str] = set()
@@ -1246,138 +1002,141 @@ class SearchIndex:
                         query_words[word] = None if unconditional else so_far | set(needs_one)
                     share = concept.weight / weight
                     weighted.extend((term, idf[term] * share) for term in terms if term in idf)
+        return _Query(
+            words=words,
+            concepts=concepts,
+            asked=[_action_terms(a) for a in asked_actions],
+            alias_matches=alias_matches,
+            terms=query_terms,
+            hard_words=query_words,
+            weighted=weighted,
+            levels=_asked_levels(words),
+            hard_total=sum(c.weight for c in concepts if c.hard) or 1.0,
+            total=sum(c.weight for c in concepts) or 1.0,
+            thing_total=sum(c.weight for c in concepts if not c.verb),
+        )
 
-        # Pass 1, over the postings of the query's rarer hard terms: the candidates. Common words
-        # ("cấp", "giấy", "đăng ký") only refine the ranking, unless the query has nothing rarer.
-        rare = [(term, value) for term, value in weighted if idf[term] >= self._common_idf]
+    def _candidates(self, read: _Query) -> tuple[set[int], dict[int, _AliasHit]]:
+        """The names worth scoring in full, and the procedures whose aliases the query holds.
+
+        Candidates come from the postings of the query's rarer hard terms: common words ("cấp",
+        "giấy", "đăng ký") only refine the ranking, unless the query has nothing rarer.
+        """
+        idf = self.idf
+        rare = [(term, value) for term, value in read.weighted if idf[term] >= self._common_idf]
         rough: dict[int, float] = defaultdict(float)
-        for term, value in rare or weighted:
+        for term, value in rare or read.weighted:
             for doc in self.postings[term]:
                 rough[doc] += value
         # Among names matching as much, the shorter ones say it more exactly.
         name_total = self.name_total
+        shorter_first = self.weights.shorter_first
         for doc in rough:
-            rough[doc] -= _SHORTER_FIRST * name_total[doc]
+            rough[doc] -= shorter_first * name_total[doc]
         candidates = set(heapq.nlargest(_CANDIDATES, rough, key=rough.__getitem__))
-        hard_total = sum(c.weight for c in concepts if c.hard) or 1.0
-        aliased: dict[int, tuple[float, frozenset[int], float]] = {}  # doc -> weight, positions, spanned
-        for positions, targets, factor in alias_matches:
-            spanned = sum(c.weight for c in concepts if c.hard and c.positions <= positions)
+        aliased: dict[int, _AliasHit] = {}
+        for positions, targets, factor in read.alias_matches:
+            spanned = sum(c.weight for c in read.concepts if c.hard and c.positions <= positions)
             for doc, weight in targets:
                 old_weight, old_positions, old_spanned = aliased.get(doc, (0.0, frozenset(), 0.0))
                 aliased[doc] = (
                     max(old_weight, weight * factor),
                     old_positions | positions,
-                    min(max(old_spanned, spanned), hard_total),
+                    min(max(old_spanned, spanned), read.hard_total),
                 )
         candidates.update(aliased)
+        return candidates, aliased
 
-        # Pass 2, exact, on the candidates.
-        plan = [
+    def _plan(self, concepts: list[_Concept]) -> list[_PlannedConcept]:
+        """Each concept as scored against names: weight, positions, verb, wordings' scored terms."""
+        alt_factor = self.weights.alt_factor
+        return [
             (
                 c.weight,
                 c.positions,
                 c.verb,
                 [
-                    (_scored_terms(terms, idf, coherent=k > 0), w / (1.0 if k == 0 else _ALT_FACTOR))
+                    (_scored_terms(terms, self.idf, coherent=k > 0), w / (1.0 if k == 0 else alt_factor))
                     for k, (terms, w) in enumerate(zip(c.alts, c.weights, strict=True))
                 ],
             )
             for c in concepts
         ]
-        total = sum(c.weight for c in concepts) or 1.0
-        thing_total = sum(c.weight for c in concepts if not c.verb)
-        asked = [_action_terms(a) for a in asked_actions]
-        levels_asked = _asked_levels(words)
-        # doc -> score before the asked-action penalty, how much of the named things it covers, and
-        # whether it says an asked action
-        partial: dict[int, tuple[float, float, bool]] = {}
-        for doc in candidates:
-            terms_in_name = self.doc_terms[doc]
-            alias = aliased.get(doc)
-            covered = covered_actions = spanned = spanned_by_name = 0.0
-            for weight, positions, verb, alts in plan:
-                best = 0.0
-                for pairs, alt_weight in alts:
-                    got = 0.0
-                    for term, value, needs_one in pairs:
-                        factor = terms_in_name.get(term, 0.0)
-                        if factor and (not needs_one or any(b in terms_in_name for b in needs_one)):
-                            got += value * factor
-                    if got > best * alt_weight:
-                        best = got / alt_weight
-                best = min(best, 1.0)
-                if alias and positions <= alias[1]:
-                    spanned += weight
-                    spanned_by_name += weight * best
-                    best = 1.0
-                if verb:
-                    covered_actions += weight * best
-                else:
-                    covered += weight * best
-            # An action counts as far as the name is about what the query names: "hết hạn làm lại"
-            # says what to do with "hộ chiếu", and says nothing for a name without it.
-            thing_cov = covered / thing_total if thing_total else 1.0
-            covered += covered_actions * thing_cov
-            query_cov = min(covered / total, 1.0)
 
-            name_words = self.doc_words[doc]
-            said = {
-                w
-                for w, needs_one in query_words.items()
-                if needs_one is None or any(b in terms_in_name for b in needs_one)
-            }
-            matched = sum(name_words.get(w, 0.0) for w in said)
-            if doc in self.action_lists:
-                matched += max(sum(v for w, v in g.items() if w in said) for g in self.action_lists[doc])
-            name_cov = min(matched / self.name_total[doc], 1.0)
-            if alias:
-                # An alias is a name for the words it spans: the more of the query, the better; and
-                # it matters most where the official name does not say what the citizen said.
-                name_cov = max(name_cov, min(alias[0], 1.0) * math.sqrt(alias[2] / hard_total))
-            score = _QUERY_COVERAGE * query_cov + _NAME_COVERAGE * name_cov
-            if alias:
-                gain = 1.0 - spanned_by_name / spanned if spanned else 0.0
-                score += _ALIAS_BONUS * alias[0] * (_ALIAS_FLOOR + (1.0 - _ALIAS_FLOOR) * gain)
+    def _score(
+        self, doc: int, read: _Query, plan: list[_PlannedConcept], alias: _AliasHit | None
+    ) -> tuple[float, float, bool]:
+        """A candidate's score before the asked-action penalty, its thing coverage, and whether it
+        says an action the query asks for."""
+        weights = self.weights
+        terms_in_name = self.doc_terms[doc]
+        matches: list[tuple[float, bool, float]] = []
+        spanned = spanned_by_name = 0.0
+        for weight, positions, verb, alts in plan:
+            best = concept_match(alts, terms_in_name)
+            if alias and positions <= alias[1]:
+                spanned += weight
+                spanned_by_name += weight * best
+                best = 1.0
+            matches.append((weight, verb, best))
+        query_cov, thing_cov = query_coverage(matches, read.thing_total, read.total)
 
-            lead_bigram, lead_word = self.lead_terms[doc]
-            if lead_bigram in query_terms:
-                score += _LEAD_BONUS
-            elif lead_word in query_terms:
-                score += _LEAD_BONUS / 2
-            needs = self.action_needs[doc]
-            if needs and not any(need <= query_terms for need in needs):
-                score -= _ACTION_PENALTY
-            says_asked = any(need <= terms_in_name.keys() for need in asked)
-            partial[doc] = (score, thing_cov, says_asked)
+        name_words = self.doc_words[doc]
+        said = {
+            w
+            for w, needs_one in read.hard_words.items()
+            if needs_one is None or any(b in terms_in_name for b in needs_one)
+        }
+        matched = sum(name_words.get(w, 0.0) for w in said)
+        if doc in self.action_lists:
+            matched += max(sum(v for w, v in g.items() if w in said) for g in self.action_lists[doc])
+        name_cov = name_coverage(
+            matched, self.name_total[doc], (alias[0], alias[2] / read.hard_total) if alias else None
+        )
+        score = weights.query_coverage * query_cov + weights.name_coverage * name_cov
+        if alias:
+            score += alias_bonus(alias[0], spanned, spanned_by_name, weights)
+        score += lead_bonus(*self.lead_terms[doc], read.terms, weights)
+        score -= action_penalty(self.action_needs[doc], read.terms, weights)
+        says_asked = any(need <= terms_in_name.keys() for need in read.asked)
+        return score, thing_cov, says_asked
 
+    def search(self, query: str, limit: int = 5) -> list[SearchHit]:
+        """Return up to `limit` procedures matching `query`, best first, with scores in [0, 1]."""
+        if limit <= 0 or not query:
+            return []
+        read = self._read_query(query)
+        if read is None:
+            return []  # only question words, small talk or vague words: no procedure is named
+        candidates, aliased = self._candidates(read)
+        plan = self._plan(read.concepts)
+        partial = {doc: self._score(doc, read, plan, aliased.get(doc)) for doc in candidates}
         # A name lacking the modifying action asked for is demoted, when names of the same thing
-        # with that action exist ("cấp lại sổ đỏ"); when none does, the citizen's wording is loose
-        # ("xin cấp lại bản sao giấy khai sinh": a copy is simply issued).
-        demote = False
-        if asked and partial:
-            best_thing = max(thing_cov for _, thing_cov, _ in partial.values())
-            best_asked = max((thing_cov for _, thing_cov, says in partial.values() if says), default=-1.0)
-            demote = best_asked >= _ASKED_THING_SHARE * best_thing
-        scored: list[tuple[float, float, str, int]] = []  # rank, score, code, doc
+        # with that action exist ("cấp lại sổ đỏ").
+        demote = bool(read.asked) and demotes_unasked(
+            ((thing_cov, says) for _, thing_cov, says in partial.values()), self.weights
+        )
+        scored: list[tuple[float, str, int]] = []  # rank, code, doc
         for doc, (score, _, says_asked) in partial.items():
-            if demote and not says_asked:
-                score -= _ASKED_ACTION_PENALTY
-            rank = score * 0.96 + self.level_prior[doc]
-            if levels_asked.intersection(self.levels[doc]):
-                rank += _LEVEL_ASKED_BONUS
-            scored.append((rank, score, self.codes[doc], doc))
+            value = rank(
+                score,
+                self.level_prior[doc],
+                demoted=demote and not says_asked,
+                level_asked=bool(read.levels.intersection(self.levels[doc])),
+                weights=self.weights,
+            )
+            scored.append((value, self.codes[doc], doc))
 
-        best_first = heapq.nsmallest(limit, scored, key=lambda s: (-s[0], s[2]))
+        best_first = heapq.nsmallest(limit, scored, key=lambda s: (-s[0], s[1]))
         # The reported score is the rank itself, so that scores never rise down the list.
         return [
             SearchHit(
                 code=self.codes[doc],
                 name=self.names[doc],
                 level=",".join(self.levels[doc]),
-                score=round(min(max(rank, 0.0), 1.0), 4),
+                score=round(min(max(value, 0.0), 1.0), 4),
             )
-            for rank, _score, _code, doc in best_first
+            for value, _code, doc in best_first
         ]
 
 

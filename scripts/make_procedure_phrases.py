@@ -6,7 +6,8 @@ here, once, and written as a plain data file that the component reads at trainin
 
 One folded phrase per line (no diacritics, lower case, words separated by one space), from
 
-- the aliases in knowledge_base/seed/aliases.json (the names citizens use: "làm căn cước", "sổ đỏ");
+- the aliases of the lexicon's alias seed (knowledge_base/lexicon/aliases.yml and the aliases of
+  things.yml: the names citizens use, "làm căn cước", "sổ đỏ");
 - every national procedure name, cut down to what a citizen could type: without the leading
   "Thủ tục", the parentheses and the level it is carried out at ("(thực hiện tại cấp tỉnh)"), each
   ";"-separated name on its own, kept when at most `MAX_NAME_SYLLABLES` long;
@@ -16,8 +17,9 @@ One folded phrase per line (no diacritics, lower case, words separated by one sp
   `MIN_HEAD_SYLLABLES` long and not the start of many unrelated names ("cấp giấy phép",
   "cấp lại giấy chứng nhận" are not procedures but families of them).
 
-It reads the seed files directly (gzip + JSON) and needs only the standard library and `vntext`, so
-it runs in either environment; the tests check that the shipped file is what it generates.
+It reads the seed files directly (gzip + JSON, and the lexicon's YAML) and needs only the standard
+library, PyYAML and `vntext`, so it runs in either environment; the tests check that the shipped
+file is what it generates.
 
 Usage (from the repository root)::
 
@@ -41,11 +43,11 @@ if str(ROOT) not in sys.path:
     # Run as a script, the repository root is not on the path and `vntext` would not import.
     sys.path.insert(0, str(ROOT))
 
-from vntext import fold, nfc  # noqa: E402
+from vntext import fold, lexicon, nfc  # noqa: E402
 
 SEED_DIR = ROOT / "knowledge_base" / "seed"
 PROCEDURES_SEED = SEED_DIR / "procedures.jsonl.gz"
-ALIASES_SEED = SEED_DIR / "aliases.json"
+ALIASES_SEED = lexicon.LEXICON_DIR
 OUTPUT = ROOT / "bot" / "data" / "procedure_phrases.txt"
 
 # Longer names are never typed in full; their heads still match.
@@ -149,8 +151,8 @@ def read_procedure_names(path: Path = PROCEDURES_SEED) -> Iterator[str]:
 
 
 def read_aliases(path: Path = ALIASES_SEED) -> list[str]:
-    """The aliases of the seed (citizens' names for procedures)."""
-    return [str(entry["alias"]) for entry in json.loads(path.read_text(encoding="utf-8"))]
+    """The aliases of the seed (citizens' names for procedures), from the lexicon folder `path`."""
+    return [str(entry["alias"]) for entry in lexicon.alias_seed(path)]
 
 
 def fold_phrase(text: str) -> str:

@@ -3,7 +3,8 @@
 `bot/` (inside the Rasa server) and `knowledge_base/` (the app environment) both need the same
 notion of "the same word": NFC, case- and diacritic-insensitive, đ == d. Keeping it here, with no
 third-party imports, lets both environments use one implementation without crossing the boundary
-between them.
+between them. The one exception is `vntext.lexicon`, which reads the citizen lexicon
+(`knowledge_base/lexicon/*.yml`, by path) with PyYAML, present in both environments.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import functools
 import unicodedata
 
-__all__ = ["nfc", "fold", "fold_char"]
+__all__ = ["fold", "fold_char", "nfc"]
 
 
 def nfc(text: str) -> str:

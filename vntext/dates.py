@@ -175,7 +175,7 @@ def _resolve_weekday(match: re.Match[str], today: dt.date) -> dt.date:
 
 
 def _resolve_day_of_month(match: re.Match[str], today: dt.date) -> dt.date | None:
-    """"ngày 15": this month, or the next month that has that day once it has passed."""
+    """ "ngày 15": this month, or the next month that has that day once it has passed."""
     day = int(match.group("d"))
     year, month = today.year, today.month
     for _ in range(3):
@@ -283,9 +283,7 @@ _WEEKDAY_DAY = (
 
 _RULES: tuple[_Rule, ...] = (
     # Today.
-    _Rule(
-        re.compile(rf"{_B}(?:{_any('hôm', 'bữa')}|{_PART_OF_DAY})\s+{_w('nay')}{_E}"), _always, _offset(0)
-    ),
+    _Rule(re.compile(rf"{_B}(?:{_any('hôm', 'bữa')}|{_PART_OF_DAY})\s+{_w('nay')}{_E}"), _always, _offset(0)),
     _Rule(re.compile(rf"{_B}bây\s+giờ{_E}"), _always, _offset(0)),
     _Rule(
         re.compile(rf"{_B}bay\s+gio{_E}(?!\s+(?:sang|chieu|toi|trua|kem|ruoi|[0-9]))"),

@@ -27,7 +27,7 @@ from bot.aspects import (
 )
 from bot.procedure_matcher import ProcedureMatcher, phrase_syllables
 from bot.tokenizer import VietnameseTokenizer
-from vntext import fold
+from vntext import fold, lexicon
 
 
 def make_extractor(
@@ -94,6 +94,16 @@ def test_component_metadata() -> None:
 def test_gazetteer_covers_every_aspect_and_nothing_else() -> None:
     assert set(GAZETTEER) == {*ASPECTS, None}
     assert all(GAZETTEER[aspect] for aspect in ASPECTS)
+
+
+def test_gazetteer_is_the_lexicon_file_in_the_order_of_aspects() -> None:
+    # The gazetteer is data (knowledge_base/lexicon/aspects.yml), read by path: the Rasa server
+    # imports no knowledge_base code.
+    patterns = lexicon.load("aspects")["patterns"]
+    assert list(patterns) == [*ASPECTS, "blocking"]
+    assert list(GAZETTEER) == [*ASPECTS, None]
+    assert all(GAZETTEER[aspect] == tuple(patterns[aspect]) for aspect in ASPECTS)
+    assert "tt" not in ASPECT_ABBREVIATIONS and ASPECT_ABBREVIATIONS["bnh"] == "bao nhieu"
 
 
 def test_no_phrase_has_two_aspects() -> None:

@@ -8,8 +8,6 @@ model storage.
 from __future__ import annotations
 
 import importlib.util
-import statistics
-import time
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -341,26 +339,8 @@ def test_fingerprint_follows_the_phrase_file(tmp_path: Path) -> None:
 # --- Speed and robustness ------------------------------------------------------------------
 
 
-def test_matching_takes_well_under_a_millisecond(
-    matcher: ProcedureMatcher, tokenizer: VietnameseTokenizer
-) -> None:
-    messages = []
-    for text in [
-        "Cho em hỏi làm cccd cho con dưới 14 tuổi cần giấy tờ gì, mất bao lâu, bao nhiêu tiền ạ?",
-        "dang ky khai sinh cho be o phuong thi can mang theo nhung giay to gi vay",
-        "thủ tục cấp hộ chiếu phổ thông ở trong nước nộp online được không",
-    ]:
-        message = Message.build(text=text)
-        tokenizer.process([message])
-        messages.append(message)
-    timings = []
-    for _ in range(50):
-        for message in messages:
-            message.set(ENTITIES, [])
-            start = time.perf_counter()
-            matcher.process([message])
-            timings.append(time.perf_counter() - start)
-    assert statistics.median(timings) < 0.001
+# How fast the matcher is (median under a millisecond per message) is measured by `make bench`
+# (bench/micro.py, ``matcher``), not asserted here.
 
 
 _WORDS = st.sampled_from(

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import time
 
 import pytest
 from sqlalchemy import delete, select
 
-from actions.procedures import MIN_SCORE
+from answers.procedure import MIN_SCORE
 from knowledge_base.db import session_scope
 from knowledge_base.importer import PROCEDURES_SEED, procedure_from_dict, read_jsonl, upsert_procedures
 from knowledge_base.models import Alias, Procedure
@@ -245,11 +244,9 @@ def test_no_hits_for_a_non_positive_limit(search, limit) -> None:
         "ạ " * 2500,
     ],
 )
-def test_odd_input_does_not_raise_and_stays_fast(search, query) -> None:
-    search("khai sinh")  # the index is built before timing
-    started = time.perf_counter()
+def test_odd_input_does_not_raise(search, query) -> None:
+    # How fast each of these is answered is measured by `make bench` (bench/micro.py ODD_QUERIES).
     hits = search(query, limit=3)
-    assert time.perf_counter() - started < 0.5
     assert len(hits) <= 3
 
 
