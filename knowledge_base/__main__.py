@@ -1,9 +1,9 @@
 """Command line of the knowledge base (run in the app environment, `.venv`).
 
-    python -m knowledge_base setup                 # migrate + load the shipped seed
-    python -m knowledge_base import FILE [--write-seed]
-    python -m knowledge_base search "QUERY" --limit 3 --json
-    python -m knowledge_base retention --days 90 [--dry-run]
+python -m knowledge_base setup                 # migrate + load the shipped seed
+python -m knowledge_base import FILE [--write-seed]
+python -m knowledge_base search "QUERY" --limit 3 --json
+python -m knowledge_base retention --days 90 [--dry-run]
 """
 
 from __future__ import annotations
@@ -73,9 +73,10 @@ def _cmd_search(args: argparse.Namespace) -> int:
 
 
 def _cmd_retention(args: argparse.Namespace) -> int:
-    from knowledge_base.retention import apply_retention
+    # Imported here: only this command needs it.
+    from knowledge_base import retention
 
-    report = apply_retention(days=args.days, dry_run=args.dry_run)
+    report = retention.apply_retention(days=args.days, dry_run=args.dry_run)
     verb = "would delete" if args.dry_run else "deleted"
     records = ", ".join(f"{count} {name}" for name, count in report.records.items())
     print(
@@ -101,17 +102,29 @@ def _limit(value: str) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point."""
-    parser = argparse.ArgumentParser(prog="python -m knowledge_base", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m knowledge_base",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("setup", help="migrate and load the shipped seed").set_defaults(func=_cmd_setup)
     sub.add_parser("migrate", help="apply database migrations").set_defaults(func=_cmd_migrate)
     imp = sub.add_parser("import", help="import a raw national procedures file (.jsonl or .jsonl.gz)")
     imp.add_argument("file")
-    imp.add_argument("--source-date", type=dt.date.fromisoformat, default=DEFAULT_SOURCE_DATE,
-                     help="date the national data was taken (YYYY-MM-DD)")
-    imp.add_argument("--write-seed", nargs="?", const=str(PROCEDURES_SEED), default=None,
-                     help=f"also write the cleaned records as the seed (default {PROCEDURES_SEED})")
+    imp.add_argument(
+        "--source-date",
+        type=dt.date.fromisoformat,
+        default=DEFAULT_SOURCE_DATE,
+        help="date the national data was taken (YYYY-MM-DD)",
+    )
+    imp.add_argument(
+        "--write-seed",
+        nargs="?",
+        const=str(PROCEDURES_SEED),
+        default=None,
+        help=f"also write the cleaned records as the seed (default {PROCEDURES_SEED})",
+    )
     imp.add_argument("--no-progress", action="store_true", help="no progress bar")
     imp.set_defaults(func=_cmd_import)
     srch = sub.add_parser("search", help="search procedures")

@@ -38,7 +38,7 @@ PHONE_LAST4_RE = re.compile(r"^[0-9]{4}$")
 DOSSIERS_SEED = Path(__file__).resolve().parent / "seed" / "dossiers.json"
 
 
-class DossierNotFound(Exception):
+class DossierNotFound(Exception):  # noqa: N818 - a public name the actions and the API already catch
     """No dossier with that code and phone check (deliberately the same for both)."""
 
 
@@ -152,8 +152,9 @@ class HttpDossierSource:
     found or the check fails.
     """
 
-    def __init__(self, base_url: str, token: str, *, timeout: float = 5.0,
-                 client: httpx.Client | None = None) -> None:
+    def __init__(
+        self, base_url: str, token: str, *, timeout: float = 5.0, client: httpx.Client | None = None
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.token = token
         self.client = client or httpx.Client(timeout=timeout)
@@ -182,10 +183,14 @@ class HttpDossierSource:
                 status=str(data["status"]),
                 received_at=dt.datetime.fromisoformat(data["received_at"]),
                 due_at=dt.datetime.fromisoformat(data["due_at"]) if data.get("due_at") else None,
-                finished_at=dt.datetime.fromisoformat(data["finished_at"]) if data.get("finished_at") else None,
+                finished_at=dt.datetime.fromisoformat(data["finished_at"])
+                if data.get("finished_at")
+                else None,
                 note=str(data.get("note", "")),
                 history=[
-                    DossierEventView(str(e["status"]), str(e.get("note", "")), dt.datetime.fromisoformat(e["at"]))
+                    DossierEventView(
+                        str(e["status"]), str(e.get("note", "")), dt.datetime.fromisoformat(e["at"])
+                    )
                     for e in data.get("history", [])
                 ],
             )
@@ -199,12 +204,17 @@ def get_dossier_source() -> DossierSource:
 
     settings = get_settings()
     if settings.dossier_source_url:
-        return HttpDossierSource(settings.dossier_source_url, settings.dossier_source_token,
-                                 timeout=settings.dossier_source_timeout)
+        return HttpDossierSource(
+            settings.dossier_source_url,
+            settings.dossier_source_token,
+            timeout=settings.dossier_source_timeout,
+        )
     return LocalDossierSource()
 
 
-def load_demo_dossiers(session: Session, path: Path = DOSSIERS_SEED, *, now: dt.datetime | None = None) -> int:
+def load_demo_dossiers(
+    session: Session, path: Path = DOSSIERS_SEED, *, now: dt.datetime | None = None
+) -> int:
     """Add the demo dossiers that are missing; dates are relative to `now`, so statuses stay current."""
     now = now or dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     present = set(session.scalars(select(Dossier.code)))
@@ -217,13 +227,20 @@ def load_demo_dossiers(session: Session, path: Path = DOSSIERS_SEED, *, now: dt.
             return None if days is None else now + dt.timedelta(days=days)
 
         dossier = Dossier(
-            code=entry["code"], procedure_code=entry["procedure_code"],
-            applicant_name=entry["applicant_name"], applicant_phone=entry["applicant_phone"],
-            status=entry["status"], received_at=at(entry["received_days"]), due_at=at(entry.get("due_days")),
-            finished_at=at(entry.get("finished_days")), note=entry.get("note", ""),
+            code=entry["code"],
+            procedure_code=entry["procedure_code"],
+            applicant_name=entry["applicant_name"],
+            applicant_phone=entry["applicant_phone"],
+            status=entry["status"],
+            received_at=at(entry["received_days"]),
+            due_at=at(entry.get("due_days")),
+            finished_at=at(entry.get("finished_days")),
+            note=entry.get("note", ""),
         )
-        dossier.events = [DossierEvent(status=e["status"], note=e.get("note", ""), at=at(e["days"]))
-                          for e in entry.get("history", [])]
+        dossier.events = [
+            DossierEvent(status=e["status"], note=e.get("note", ""), at=at(e["days"]))
+            for e in entry.get("history", [])
+        ]
         session.add(dossier)
         added += 1
     session.flush()

@@ -35,9 +35,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from knowledge_base.db import get_engine
-from knowledge_base.models import AnswerRating, HandoffTicket, UnansweredQuestion
+from knowledge_base.models import AnswerRating, HandoffTicket, TicketClaim, UnansweredQuestion
 from knowledge_base.settings import get_settings
-from knowledge_base.staff.models import TicketClaim
 
 DEFAULT_DAYS = 90
 #: Conversations deleted per statement: keeps each transaction and its locks short on a busy server.

@@ -19,7 +19,7 @@ start_actions() {
 }
 
 start_app() {
-  .venv/bin/python -m uvicorn knowledge_base.api:app --host "$BIND_HOST" --port "$APP_PORT" --log-level warning &
+  .venv/bin/python -m uvicorn app.main:app --host "$BIND_HOST" --port "$APP_PORT" --log-level warning &
   PIDS+=($!)
 }
 

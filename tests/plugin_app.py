@@ -6,6 +6,7 @@ never imports SQLAlchemy 2 code.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 from collections.abc import Iterator
@@ -14,8 +15,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from app.main import create_app
 from knowledge_base import settings
-from knowledge_base.api import create_app
 from knowledge_base.maintenance import setup_database
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -23,11 +24,26 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(scope="session")
 def seeded_sqlite(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A SQLite database migrated and loaded with the shipped seed, built once per test run."""
+    """A SQLite database migrated and loaded with the shipped seed, built once per test run.
+
+    Under pytest-xdist (`make check`) the first worker builds it in the run's shared folder and each
+    worker takes its own copy: seeding costs ~10 s of CPU, a copy a fraction of one, and no worker
+    ever writes to another's file.
+    """
     path = tmp_path_factory.mktemp("db") / "seeded.db"
-    url = f"sqlite:///{path}"
-    setup_database(url)
-    return url
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        setup_database(f"sqlite:///{path}")
+        return f"sqlite:///{path}"
+    shared = tmp_path_factory.getbasetemp().parent / "seeded-shared"
+    shared.mkdir(exist_ok=True)
+    with (shared / "lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        built = shared / "seeded.db"
+        if not (shared / "done").exists():
+            setup_database(f"sqlite:///{built}")
+            (shared / "done").touch()
+    shutil.copy(built, path)
+    return f"sqlite:///{path}"
 
 
 @pytest.fixture

@@ -153,7 +153,7 @@ def serve_app(
                 str(PROJECT_ROOT / ".venv/bin/python"),
                 "-m",
                 "uvicorn",
-                "knowledge_base.api:app",
+                "app.main:app",
                 "--host",
                 "127.0.0.1",
                 "--port",

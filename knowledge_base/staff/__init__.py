@@ -1,5 +1,7 @@
-"""The staff workspace: sign-in, FAQ and procedure edits, imports, inbox, dashboard and audit log.
+"""The data side of the staff workspace: users and password hashing, sign-in sessions, the audit log,
+FAQ and procedure edits, staged imports, the inbox's records and the dashboard's figures.
 
-The package itself imports nothing heavy: the action server imports `knowledge_base.staff.analytics`
-without FastAPI. The web app is wired in by `knowledge_base.staff.app.install_staff`.
+Pure data functions over a SQLAlchemy session (no web framework): the web side (routes, cookies,
+pages, the Rasa client) is `app.staff`. The tables are in `knowledge_base.models`; usage events are
+written by `knowledge_base.usage`. `python -m knowledge_base.staff create-admin` is its command line.
 """

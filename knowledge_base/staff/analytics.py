@@ -1,9 +1,8 @@
-"""Usage analytics: one `usage_event` per answered message, and the dashboard's figures.
+"""Usage analytics: the dashboard's figures from the `usage_event` rows and the ratings.
 
-The action server calls `record_usage` where it knows what it did with a message (an answer, an FAQ
-entry, a fallback, a handoff, a refusal, a dossier lookup). No message text is kept, and the sender id
-only as a keyed hash (HMAC-SHA256 with ANALYTICS_HASH_KEY): enough to count conversations, not to
-find a person. Ratings come from `answer_rating`.
+The rows are written by `knowledge_base.usage.record_usage` (the action server's import; re-exported
+here with `sender_hash` and `OUTCOMES` for the callers of the former location). No message text is
+kept, and the sender id only as a keyed hash. Ratings come from `answer_rating`.
 
 Days are Vietnam days (UTC+7). "Conversations per day" counts distinct sender hashes per day.
 """
@@ -12,23 +11,29 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
-import hmac
 import io
 from collections import Counter, defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from knowledge_base.models import AnswerRating, Procedure
-from knowledge_base.settings import get_settings
-from knowledge_base.staff.common import VIETNAM, aware, now
-from knowledge_base.staff.models import UsageEvent
+from knowledge_base.models import AnswerRating, Procedure, UsageEvent
+from knowledge_base.staff.common import VIETNAM, aware
+from knowledge_base.usage import OUTCOMES, AnalyticsConfigError, record_usage, sender_hash
 
-OUTCOMES = ("answer", "faq", "fallback", "handoff", "decline", "dossier")
+__all__ = [
+    "MAX_DAYS",
+    "OUTCOMES",
+    "AnalyticsConfigError",
+    "Dashboard",
+    "compute_dashboard",
+    "dashboard_csv",
+    "record_usage",
+    "sender_hash",
+]
+
 OUTCOME_LABELS = {
     "answer": "Trả lời thủ tục",
     "faq": "Câu hỏi thường gặp",
@@ -51,68 +56,7 @@ ASPECT_LABELS = {
     "legal_basis": "Căn cứ pháp lý",
 }
 CHANNEL_LABELS = {"rest": "REST / web", "telegram": "Telegram", "zalo": "Zalo", "web": "Web", "": "Không rõ"}
-# Used when ANALYTICS_HASH_KEY is unset in the local and test profiles only.
-_LOCAL_KEY = "tthc-local-analytics-key"
 MAX_DAYS = 366
-
-
-class AnalyticsConfigError(RuntimeError):
-    """ANALYTICS_HASH_KEY is missing where it is required."""
-
-
-def sender_hash(sender_id: str) -> str:
-    """The keyed hash standing in for a sender id (32 hex characters).
-
-    Raises:
-        AnalyticsConfigError: in the prod profile without ANALYTICS_HASH_KEY (a known key would let
-            anyone with the table test guesses of phone-number-like ids).
-    """
-    settings = get_settings()
-    key = settings.analytics_hash_key
-    if not key:
-        if settings.profile == "prod":
-            raise AnalyticsConfigError("ANALYTICS_HASH_KEY must be set in the prod profile")
-        key = _LOCAL_KEY
-    return hmac.new(key.encode(), sender_id.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
-
-
-def record_usage(
-    session: Session,
-    *,
-    sender_id: str,
-    channel: str,
-    intent: str,
-    outcome: str,
-    procedure_code: str = "",
-    aspects: Iterable[str] = (),
-    at: dt.datetime | None = None,
-) -> int:
-    """Record what the assistant did with one message; return the row id (flushed, caller commits).
-
-    Args:
-        session: an open session.
-        sender_id: the conversation's sender id (hashed before storing).
-        channel: the input channel (``tracker.get_latest_input_channel()``).
-        intent: the message's intent.
-        outcome: one of `OUTCOMES`.
-        procedure_code: the procedure answered, if any.
-        aspects: the aspects answered, if any.
-        at: when (default: now).
-    """
-    if outcome not in OUTCOMES:
-        raise ValueError(f"unknown outcome {outcome!r}")
-    row = UsageEvent(
-        at=at or now(),
-        sender_hash=sender_hash(sender_id),
-        channel=(channel or "")[:32],
-        intent=(intent or "")[:64],
-        procedure_code=(procedure_code or "")[:32],
-        aspects=[str(a)[:32] for a in aspects][:20],
-        outcome=outcome,
-    )
-    session.add(row)
-    session.flush()
-    return row.id
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """Staff accounts, passwords (argon2id), sessions with CSRF tokens, and the login rate limit.
 
-No web framework here: the FastAPI dependencies (`knowledge_base.staff.deps`) and the command line
+No web framework here: the FastAPI dependencies (`app.staff.deps`) and the command line
 (`python -m knowledge_base.staff create-admin`) both use these functions.
 
 Sessions: the browser holds a random token in an httpOnly, SameSite=Strict cookie; the database
@@ -22,10 +22,10 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from knowledge_base.models import ROLES, LoginAttempt, StaffSession, StaffUser
 from knowledge_base.settings import get_settings
 from knowledge_base.staff import audit
 from knowledge_base.staff.common import StaffError, aware, clean_text, now
-from knowledge_base.staff.models import ROLES, LoginAttempt, StaffSession, StaffUser
 
 # argon2-cffi's defaults: argon2id, 64 MiB, 3 passes (RFC 9106's second recommended option).
 _hasher = PasswordHasher()

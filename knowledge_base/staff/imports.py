@@ -31,12 +31,11 @@ from knowledge_base.importer import (
     remove_procedures,
     upsert_procedures,
 )
-from knowledge_base.models import Procedure
+from knowledge_base.models import ImportBatch, Procedure
 from knowledge_base.parsing import ParsedProcedure
 from knowledge_base.staff import audit
 from knowledge_base.staff.auth import Principal
 from knowledge_base.staff.common import VIETNAM, StaffError, aware, clean_text, iso, now
-from knowledge_base.staff.models import ImportBatch
 
 # A staged batch older than this must be uploaded again (the database may have moved on).
 STAGE_HOURS = 24

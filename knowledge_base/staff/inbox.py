@@ -1,30 +1,29 @@
-"""The staff inbox: questions the assistant could not answer well, and handoff tickets.
+"""The staff inbox's data: questions the assistant could not answer well, and handoff tickets.
 
-From one item an officer can answer the citizen (through the Rasa server, on the citizen's own
-channel), give a handed-over conversation back to the bot, dismiss a question, or turn it into an
-FAQ entry (`faq_admin.create_entry(source_question_id=...)`). A ticket is taken by the officer who
-claims or first answers it; other editors may then not answer or release it (admins may).
+From one item an officer can answer the citizen, give a handed-over conversation back to the bot,
+dismiss a question, or turn it into an FAQ entry (`faq_admin.create_entry(source_question_id=...)`).
+A ticket is taken by the officer who claims or first answers it; other editors may then not answer
+or release it (admins may).
+
+Only the database side lives here: the app (`app.staff.inbox`) sends a reply through the Rasa server
+first and records it with `record_ticket_reply` / `record_question_reply` once it is delivered, and
+adds the conversation it reads from the Rasa server to the views built here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from knowledge_base.conversations import release_handoff
-from knowledge_base.models import AuditLog, HandoffTicket, UnansweredQuestion
-from knowledge_base.rasa_client import RasaClient, RasaClientError
+from knowledge_base.models import AuditLog, HandoffTicket, StaffUser, TicketClaim, UnansweredQuestion
 from knowledge_base.settings import get_settings
 from knowledge_base.staff import audit
 from knowledge_base.staff.auth import Principal
 from knowledge_base.staff.common import StaffError, aware, clean_text, iso, now
-from knowledge_base.staff.models import StaffUser, TicketClaim
-
-logger = logging.getLogger(__name__)
 
 MAX_REPLY_CHARS = 2000
 QUESTION_REASONS = {
@@ -154,14 +153,24 @@ def list_inbox(
     return {"items": items[offset : offset + limit], "counts": counts}
 
 
-def _question(session: Session, question_id: int) -> UnansweredQuestion:
+def get_question(session: Session, question_id: int) -> UnansweredQuestion:
+    """The inbox question `question_id`.
+
+    Raises:
+        StaffError: 404 when there is none.
+    """
     row = session.get(UnansweredQuestion, question_id)
     if row is None:
         raise StaffError("Không tìm thấy câu hỏi này trong hộp thư.", status=404)
     return row
 
 
-def _ticket(session: Session, ticket_id: int) -> HandoffTicket:
+def get_ticket(session: Session, ticket_id: int) -> HandoffTicket:
+    """The handoff ticket `ticket_id`.
+
+    Raises:
+        StaffError: 404 when there is none.
+    """
     row = session.get(HandoffTicket, ticket_id)
     if row is None:
         raise StaffError("Không tìm thấy yêu cầu gặp cán bộ này.", status=404)
@@ -179,42 +188,17 @@ def _replies(session: Session, entity: str, entity_id: int) -> list[dict[str, An
     return [{"at": iso(r.at), "by": r.actor, "message": (r.after or {}).get("message", "")} for r in rows]
 
 
-def _conversation(client: RasaClient | None, sender_id: str) -> dict[str, Any]:
-    if client is None:
-        return {"conversation": None, "conversation_error": ""}
-    try:
-        messages = client.conversation_messages(sender_id)
-    except RasaClientError as exc:
-        logger.warning("inbox: conversation not loaded: %s", exc)
-        return {
-            "conversation": None,
-            "conversation_error": "Không tải được nội dung cuộc trò chuyện từ máy chủ trợ lý.",
-        }
-    return {
-        "conversation": [{"sender": m.sender, "text": m.text, "at": iso(m.at)} for m in messages],
-        "conversation_error": "",
-    }
+def question_detail(session: Session, question_id: int) -> dict[str, Any]:
+    """One question and the replies sent from it (the app adds the conversation it came from)."""
+    row = get_question(session, question_id)
+    return {**_question_item(row), "replies": _replies(session, "unanswered_question", row.id)}
 
 
-def question_detail(session: Session, question_id: int, client: RasaClient | None = None) -> dict[str, Any]:
-    """One question, the replies sent from it, and (if reachable) the conversation it came from."""
-    row = _question(session, question_id)
-    return {
-        **_question_item(row),
-        "replies": _replies(session, "unanswered_question", row.id),
-        **_conversation(client, row.conversation_id),
-    }
-
-
-def ticket_detail(session: Session, ticket_id: int, client: RasaClient | None = None) -> dict[str, Any]:
-    """One ticket with its summary, claim, replies and (if reachable) the conversation."""
-    row = _ticket(session, ticket_id)
+def ticket_detail(session: Session, ticket_id: int) -> dict[str, Any]:
+    """One ticket with its summary, claim and replies (the app adds the conversation)."""
+    row = get_ticket(session, ticket_id)
     claim = _claims(session, [row.id]).get(row.id)
-    return {
-        **_ticket_item(row, claim, now()),
-        "replies": _replies(session, "handoff_ticket", row.id),
-        **_conversation(client, row.conversation_id),
-    }
+    return {**_ticket_item(row, claim, now()), "replies": _replies(session, "handoff_ticket", row.id)}
 
 
 def _check_claim(session: Session, principal: Principal, ticket: HandoffTicket) -> TicketClaim | None:
@@ -228,11 +212,9 @@ def _check_claim(session: Session, principal: Principal, ticket: HandoffTicket) 
     return claim
 
 
-def claim_ticket(
-    session: Session, principal: Principal, ticket_id: int, client: RasaClient | None = None
-) -> dict[str, Any]:
+def claim_ticket(session: Session, principal: Principal, ticket_id: int) -> HandoffTicket:
     """Take a ticket (audited); an admin may take it over from another officer."""
-    ticket = _ticket(session, ticket_id)
+    ticket = get_ticket(session, ticket_id)
     claim = _check_claim(session, principal, ticket)
     before = {"claimed_by": claim.user_id} if claim else None
     if claim is None:
@@ -251,7 +233,7 @@ def claim_ticket(
         before=before,
         after={"claimed_by": principal.user_id},
     )
-    return ticket_detail(session, ticket.id, client)
+    return ticket
 
 
 def clean_reply(message: str) -> str:
@@ -264,32 +246,26 @@ def clean_reply(message: str) -> str:
     return text
 
 
-def _send(client: RasaClient, sender_id: str, text: str) -> None:
-    try:
-        client.send_staff_reply(sender_id, text)
-    except RasaClientError as exc:
-        logger.warning("inbox: staff reply not delivered: %s", exc)
-        if exc.status in (401, 403):
-            detail = "máy chủ trợ lý từ chối khóa API (kiểm tra RASA_JWT_SECRET)"
-        else:
-            detail = "máy chủ trợ lý không trả lời"
-        raise StaffError(
-            f"Chưa gửi được tin nhắn: {detail}. Vui lòng thử lại sau hoặc liên hệ người dân qua điện thoại.",
-            status=502,
-        ) from None
+def ticket_reply_target(session: Session, principal: Principal, ticket_id: int) -> HandoffTicket:
+    """The ticket an officer is about to answer, once they may (404 / 403 otherwise)."""
+    ticket = get_ticket(session, ticket_id)
+    _check_claim(session, principal, ticket)
+    return ticket
 
 
-def reply_ticket(
-    session: Session, principal: Principal, ticket_id: int, message: str, client: RasaClient
-) -> dict[str, Any]:
-    """Answer the citizen of a ticket on their channel; the ticket becomes the officer's (audited).
+def record_ticket_reply(session: Session, principal: Principal, ticket_id: int, text: str) -> HandoffTicket:
+    """Record a delivered reply to a ticket's citizen: the ticket becomes the officer's (audited).
 
     While the ticket is open, answering keeps the bot paused for another HANDOFF_TIMEOUT_MINUTES.
+
+    Args:
+        session: an open session.
+        principal: the officer who answered.
+        ticket_id: the ticket answered.
+        text: the reply as sent (from `clean_reply`).
     """
-    ticket = _ticket(session, ticket_id)
+    ticket = get_ticket(session, ticket_id)
     claim = _check_claim(session, principal, ticket)
-    text = clean_reply(message)
-    _send(client, ticket.conversation_id, text)
     if claim is None:
         session.add(TicketClaim(ticket_id=ticket.id, user_id=principal.user_id, claimed_at=now()))
     if ticket.status == "open":
@@ -305,14 +281,12 @@ def reply_ticket(
         entity_id=ticket.id,
         after={"message": text, "channel": ticket.channel},
     )
-    return ticket_detail(session, ticket.id, client)
+    return ticket
 
 
-def release_ticket(
-    session: Session, principal: Principal, ticket_id: int, client: RasaClient | None = None
-) -> dict[str, Any]:
+def release_ticket(session: Session, principal: Principal, ticket_id: int) -> HandoffTicket:
     """Give the conversation back to the bot (audited)."""
-    ticket = _ticket(session, ticket_id)
+    ticket = get_ticket(session, ticket_id)
     _check_claim(session, principal, ticket)
     before = {"status": ticket.status}
     release_handoff(session, ticket_id=ticket.id, by=principal.username)
@@ -325,16 +299,21 @@ def release_ticket(
         before=before,
         after={"status": ticket.status},
     )
-    return ticket_detail(session, ticket.id, client)
+    return ticket
 
 
-def reply_question(
-    session: Session, principal: Principal, question_id: int, message: str, client: RasaClient
-) -> dict[str, Any]:
-    """Answer the citizen who asked an inbox question, on their channel (audited)."""
-    row = _question(session, question_id)
-    text = clean_reply(message)
-    _send(client, row.conversation_id, text)
+def record_question_reply(
+    session: Session, principal: Principal, question_id: int, text: str
+) -> UnansweredQuestion:
+    """Record a delivered reply to the citizen who asked an inbox question (audited).
+
+    Args:
+        session: an open session.
+        principal: the officer who answered.
+        question_id: the question answered.
+        text: the reply as sent (from `clean_reply`).
+    """
+    row = get_question(session, question_id)
     before = {"status": row.status}
     if row.status == "open":
         row.status = "answered"
@@ -348,14 +327,12 @@ def reply_question(
         before=before,
         after={"message": text, "channel": row.channel, "status": row.status},
     )
-    return question_detail(session, row.id, client)
+    return row
 
 
-def dismiss_question(
-    session: Session, principal: Principal, question_id: int, client: RasaClient | None = None
-) -> dict[str, Any]:
+def dismiss_question(session: Session, principal: Principal, question_id: int) -> UnansweredQuestion:
     """Close a question that needs nothing (audited)."""
-    row = _question(session, question_id)
+    row = get_question(session, question_id)
     before = {"status": row.status}
     row.status = "dismissed"
     session.flush()
@@ -368,4 +345,4 @@ def dismiss_question(
         before=before,
         after={"status": row.status},
     )
-    return question_detail(session, row.id, client)
+    return row

@@ -7,7 +7,7 @@ import uuid
 import httpx
 import pytest
 
-from knowledge_base.rasa_client import make_jwt
+from app.rasa_client import make_jwt
 from tests.servers import Assistant
 
 pytestmark = pytest.mark.conversation

@@ -54,7 +54,7 @@ K8S_NAMES = {
 }
 #: Secrets the code refuses to run without in the prod profile, and which workload needs each:
 #: bot/stores.py (DATABASE_URL, REDIS_URL), connectors/web.py (WEB_SESSION_SECRET),
-#: knowledge_base/staff/analytics.py (ANALYTICS_HASH_KEY), the Rasa API and the app's client of it
+#: knowledge_base/usage.py (ANALYTICS_HASH_KEY), the Rasa API and the app's client of it
 #: (RASA_JWT_SECRET), knowledge_base/settings.py (DATABASE_URL; its default is a local SQLite file).
 REQUIRED_SECRETS = {
     "rasa": {"DATABASE_URL", "REDIS_URL", "RASA_JWT_SECRET", "WEB_SESSION_SECRET"},
@@ -323,7 +323,7 @@ def dockerignored(path: str) -> bool:
 # --------------------------------------------------------------------------------------------- #
 
 #: Where the deployed code lives (what the images copy), plus the scripts and the Rasa config files.
-CODE_DIRS = ("bot", "connectors", "vntext", "actions", "knowledge_base")
+CODE_DIRS = ("bot", "connectors", "vntext", "actions", "app", "knowledge_base")
 
 
 def code_env_names() -> set[str]:
@@ -345,7 +345,7 @@ def settings_env_names() -> set[str]:
     from pydantic import AliasChoices
     from pydantic_settings import BaseSettings
 
-    import knowledge_base.api
+    import app.main  # noqa: F401
     import knowledge_base.retention  # noqa: F401
 
     names: set[str] = set()
@@ -353,7 +353,7 @@ def settings_env_names() -> set[str]:
     while pending:
         cls = pending.pop()
         pending += cls.__subclasses__()
-        if not cls.__module__.startswith(("knowledge_base", "actions")):
+        if not cls.__module__.startswith(("knowledge_base.", "actions.", "app.")):
             continue
         assert cls.model_config.get("env_prefix", "") == "", cls
         for field_name, info in cls.model_fields.items():
@@ -452,17 +452,17 @@ def test_ports_match_the_scripts() -> None:
 
 
 def test_commands_name_modules_and_files_that_exist() -> None:
-    # The app: `uvicorn knowledge_base.api:app`, as scripts/services.sh and tests/servers.py start it.
+    # The app: `uvicorn app.main:app`, as scripts/services.sh and tests/servers.py start it.
     from fastapi import FastAPI
 
-    import knowledge_base.api
+    import app.main
 
-    app_command = ["python", "-m", "uvicorn", "knowledge_base.api:app", "--host", "0.0.0.0", "--port", "8000"]
+    app_command = ["python", "-m", "uvicorn", "app.main:app", "--host", "0.0.0.0", "--port", "8000"]
     assert workload_container("app")["command"] == app_command
     assert compose()["services"]["app"]["command"] == app_command
     assert [json.loads(cmd) for cmd in image_instructions("app", "CMD")] == [app_command]
-    assert isinstance(knowledge_base.api.app, FastAPI)
-    assert "knowledge_base.api:app" in (PROJECT_ROOT / "scripts" / "services.sh").read_text()
+    assert isinstance(app.main.app, FastAPI)
+    assert "app.main:app" in (PROJECT_ROOT / "scripts" / "services.sh").read_text()
     # The action server: `python -m rasa_sdk --actions actions`.
     actions_command = ["python", "-m", "rasa_sdk", "--actions", "actions", "--port", "5055"]
     assert workload_container("actions")["command"] == actions_command
@@ -540,7 +540,7 @@ def test_images_hold_what_their_code_needs_and_nothing_secret() -> None:
     assert stages["base"].base.startswith("python:3.10")
     for target, packages in {
         "rasa": ("bot", "connectors", "vntext"),
-        "app": ("actions", "knowledge_base"),
+        "app": ("actions", "app", "knowledge_base"),
     }.items():
         sources = {source.rstrip("/") for source in copy_sources(target)}
         needed = set(packages)
@@ -949,7 +949,7 @@ def test_probe_paths_answer_on_the_servers_started_as_the_manifests_start_them(
         # 4. The deployed configuration works end to end: a citizen's message is answered (Rasa ->
         # action server -> database), the Rasa API refuses a call without the JWT and the app's
         # client, signing with the app's secret, reads the conversation.
-        from knowledge_base.rasa_client import RasaClient
+        from app.rasa_client import RasaClient
 
         sender = f"deploy-{uuid.uuid4().hex}"
         answer = httpx.post(

@@ -28,13 +28,13 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 from sqlalchemy import select
 
+from app.main import app
+from app.staff.deps import COOKIE_NAME, CSRF_HEADER
 from knowledge_base import settings as app_settings
-from knowledge_base.api import app
 from knowledge_base.conversations import create_handoff, record_unanswered
 from knowledge_base.db import session_scope
+from knowledge_base.models import StaffSession, StaffUser
 from knowledge_base.staff.auth import ensure_admin
-from knowledge_base.staff.deps import COOKIE_NAME, CSRF_HEADER
-from knowledge_base.staff.models import StaffSession, StaffUser
 from tests.staff.conftest import copy_database
 from tests.staff.fake_rasa import fake_rasa
 

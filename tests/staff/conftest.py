@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from app.main import create_app
 from knowledge_base import settings
-from knowledge_base.api import create_app
 from knowledge_base.db import session_scope
 from knowledge_base.staff.auth import create_user
 from tests.servers import serve_app  # noqa: F401  (re-exported for the staff tests and screenshots)

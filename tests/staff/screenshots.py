@@ -21,8 +21,8 @@ from playwright.sync_api import sync_playwright
 from knowledge_base.conversations import create_handoff, record_rating, record_unanswered
 from knowledge_base.db import session_scope
 from knowledge_base.maintenance import setup_database
-from knowledge_base.staff.analytics import record_usage
 from knowledge_base.staff.common import VIETNAM
+from knowledge_base.usage import record_usage
 from tests.staff.conftest import PASSWORDS, add_staff, serve_app
 from tests.staff.fake_rasa import fake_rasa
 

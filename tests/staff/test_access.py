@@ -11,7 +11,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from knowledge_base.api import create_app
+from app.main import create_app
 from tests.staff.conftest import API, SignIn, Staff, copy_database, using_database
 
 # Every route of the staff API and who may use it. A new route must be added here (the first test

@@ -5,8 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from knowledge_base.db import session_scope
-from knowledge_base.models import AuditLog
-from knowledge_base.staff.models import StaffSession, StaffUser
+from knowledge_base.models import AuditLog, StaffSession, StaffUser
 from tests.staff.conftest import API, PASSWORDS, SignIn, Staff
 
 

@@ -19,7 +19,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from sqlalchemy import select
 
 from knowledge_base.db import session_scope
-from knowledge_base.staff.models import UsageEvent
+from knowledge_base.models import UsageEvent
 from tests.servers import Assistant, start_assistant
 from tests.staff.conftest import PASSWORDS, add_staff, copy_database, serve_app
 

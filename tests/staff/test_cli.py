@@ -9,7 +9,7 @@ import sys
 from sqlalchemy import select
 
 from knowledge_base.db import session_scope
-from knowledge_base.staff.models import StaffUser
+from knowledge_base.models import StaffUser
 from tests.plugin_app import PROJECT_ROOT
 
 

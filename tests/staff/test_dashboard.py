@@ -20,10 +20,11 @@ from actions.procedures import ActionAnswerProcedure
 from knowledge_base import settings
 from knowledge_base.conversations import record_rating
 from knowledge_base.db import session_scope
+from knowledge_base.models import UsageEvent
 from knowledge_base.staff import analytics
-from knowledge_base.staff.analytics import AnalyticsConfigError, compute_dashboard, record_usage, sender_hash
+from knowledge_base.staff.analytics import compute_dashboard
 from knowledge_base.staff.common import VIETNAM
-from knowledge_base.staff.models import UsageEvent
+from knowledge_base.usage import AnalyticsConfigError, record_usage, sender_hash
 from tests.actions.conftest import make_tracker
 from tests.staff.conftest import Staff
 

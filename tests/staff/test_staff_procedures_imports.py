@@ -13,7 +13,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from actions.formatting import format_answer
+from answers.formatting import format_answer
 from knowledge_base.db import session_scope
 from knowledge_base.importer import DEFAULT_SOURCE_DATE, import_raw_file
 from knowledge_base.maintenance import migrate

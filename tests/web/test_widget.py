@@ -29,8 +29,8 @@ import pytest
 from fastapi.testclient import TestClient
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
-from knowledge_base import widget
-from knowledge_base.rasa_client import make_jwt
+from app import widget
+from app.rasa_client import make_jwt
 from tests.servers import PROJECT_ROOT, Assistant, free_port, serve_app, start_assistant
 
 ANSWER_TIMEOUT_MS = 90_000  # the Rasa server shares 2 cores with other test runs

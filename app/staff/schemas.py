@@ -111,7 +111,7 @@ class FieldErrorOut(BaseModel):
 
 
 class StaffErrorOut(BaseModel):
-    """Every refusal of the staff API (knowledge_base.staff.app's handlers answer in this shape)."""
+    """Every refusal of the staff API (app.staff.workspace's handlers answer in this shape)."""
 
     detail: str
     # Present when the refusal is about form fields (validation errors, a username already taken).

@@ -12,9 +12,9 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
+from app.staff.deps import principal_from_cookie
 from knowledge_base.db import session_scope
 from knowledge_base.settings import PROJECT_ROOT
-from knowledge_base.staff.deps import principal_from_cookie
 
 WEB_DIR = PROJECT_ROOT / "web" / "staff"
 # page -> the role it needs ("editor": any signed-in officer)

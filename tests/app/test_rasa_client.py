@@ -1,4 +1,4 @@
-"""The app's Rasa API client signs a short-lived HS256 JWT for every request (knowledge_base.rasa_client).
+"""The app's Rasa API client signs a short-lived HS256 JWT for every request (app.rasa_client).
 
 Tokens are checked by hand (RFC 7519 / 7515) and by a fake Rasa server on loopback that accepts only
 valid, unexpired admin tokens; the real Rasa server's verdicts: tests/channels/test_guards.py.
@@ -17,14 +17,14 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from knowledge_base import settings
-from knowledge_base.rasa_client import (
+from app.rasa_client import (
     JWT_LIFETIME_SECONDS,
     RasaClient,
     RasaClientError,
     get_rasa_client,
     make_jwt,
 )
+from knowledge_base import settings
 from tests.staff.fake_rasa import FakeRasa, fake_rasa
 
 SECRET = "s" * 40

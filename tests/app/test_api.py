@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 
-
 def test_health(client) -> None:
     assert client.get("/health").json() == {"status": "ok"}
 
@@ -31,7 +30,8 @@ def test_unknown_procedure_is_404(client) -> None:
 
 
 @pytest.mark.parametrize(
-    "params", [{"q": ""}, {"q": "x" * 501}, {"q": "khai sinh", "limit": 0}, {"q": "khai sinh", "limit": "abc"}]
+    "params",
+    [{"q": ""}, {"q": "x" * 501}, {"q": "khai sinh", "limit": 0}, {"q": "khai sinh", "limit": "abc"}],
 )
 def test_bad_search_input_is_422(client, params) -> None:
     assert client.get("/api/v1/procedures/search", params=params).status_code == 422

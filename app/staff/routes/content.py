@@ -6,9 +6,9 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query
 
+from app.staff.deps import EditorDep, SessionDep
+from app.staff.schemas import FaqIn, FaqUpdateIn, OverrideIn, RowId
 from knowledge_base.staff import faq_admin, procedures_admin
-from knowledge_base.staff.deps import EditorDep, SessionDep
-from knowledge_base.staff.schemas import FaqIn, FaqUpdateIn, OverrideIn, RowId
 
 router = APIRouter(tags=["staff: nội dung"])
 Code = Annotated[str, Path(max_length=32, pattern=r"^[0-9A-Za-z.\-_]{3,32}$")]

@@ -8,9 +8,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
+from app.staff.deps import EditorDep, SessionDep
 from knowledge_base.staff.analytics import MAX_DAYS, compute_dashboard, dashboard_csv
 from knowledge_base.staff.common import VIETNAM, StaffError
-from knowledge_base.staff.deps import EditorDep, SessionDep
 
 router = APIRouter(prefix="/dashboard", tags=["staff: thống kê"])
 Days = Annotated[int, Query(ge=1, le=MAX_DAYS)]

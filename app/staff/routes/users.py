@@ -7,11 +7,11 @@ from typing import Any
 from fastapi import APIRouter
 from sqlalchemy import select
 
+from app.staff.deps import AdminDep, SessionDep
+from app.staff.schemas import RowId, UserCreateIn, UserUpdateIn
+from knowledge_base.models import StaffUser
 from knowledge_base.staff import auth
 from knowledge_base.staff.common import StaffError
-from knowledge_base.staff.deps import AdminDep, SessionDep
-from knowledge_base.staff.models import StaffUser
-from knowledge_base.staff.schemas import RowId, UserCreateIn, UserUpdateIn
 
 router = APIRouter(prefix="/users", tags=["staff: tài khoản"])
 

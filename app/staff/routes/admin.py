@@ -8,11 +8,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Query, UploadFile
 from starlette.concurrency import run_in_threadpool
 
+from app.staff.deps import AdminDep, SessionDep
+from app.staff.schemas import ApplyImportIn, DayOffIn, RowId
 from knowledge_base.settings import get_settings
 from knowledge_base.staff import audit, calendar_admin, imports
 from knowledge_base.staff.common import StaffError
-from knowledge_base.staff.deps import AdminDep, SessionDep
-from knowledge_base.staff.schemas import ApplyImportIn, DayOffIn, RowId
 
 router = APIRouter(tags=["staff: quản trị"])
 _CHUNK = 1 << 20

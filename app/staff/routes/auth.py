@@ -6,12 +6,12 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
+from app.staff.deps import COOKIE_NAME, EditorDep, SessionDep, client_ip, cookie_secure
+from app.staff.schemas import LoginIn, PasswordChangeIn, RowId
+from knowledge_base.models import StaffUser
 from knowledge_base.settings import get_settings
 from knowledge_base.staff import auth
 from knowledge_base.staff.common import StaffError
-from knowledge_base.staff.deps import COOKIE_NAME, EditorDep, SessionDep, client_ip, cookie_secure
-from knowledge_base.staff.models import StaffUser
-from knowledge_base.staff.schemas import LoginIn, PasswordChangeIn, RowId
 
 router = APIRouter(prefix="/auth", tags=["staff: đăng nhập"])
 

@@ -6,10 +6,11 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 
-from knowledge_base.rasa_client import get_rasa_client
-from knowledge_base.staff import inbox
-from knowledge_base.staff.deps import EditorDep, SessionDep
-from knowledge_base.staff.schemas import ReplyIn, RowId
+from app.rasa_client import get_rasa_client
+from app.staff import inbox
+from app.staff.deps import EditorDep, SessionDep
+from app.staff.schemas import ReplyIn, RowId
+from knowledge_base.staff.inbox import list_inbox
 
 router = APIRouter(prefix="/inbox", tags=["staff: hộp thư"])
 
@@ -24,7 +25,7 @@ def list_items(
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> dict[str, Any]:
     """Questions and tickets, waiting tickets first."""
-    return inbox.list_inbox(session, kind=kind, status=status, limit=limit, offset=offset)
+    return list_inbox(session, kind=kind, status=status, limit=limit, offset=offset)
 
 
 @router.get("/questions/{question_id}")

@@ -11,10 +11,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from app.staff.routes import admin, auth, content, dashboard, inbox, pages, users
+from app.staff.schemas import StaffErrorOut
 from knowledge_base.settings import get_settings
 from knowledge_base.staff.common import StaffError
-from knowledge_base.staff.routes import admin, auth, content, dashboard, inbox, pages, users
-from knowledge_base.staff.schemas import StaffErrorOut
 
 API_PREFIX = "/api/staff/v1"
 # The refusals every staff API route may answer, documented with the body the handlers below send

@@ -1,6 +1,6 @@
-"""The FastAPI app: public procedure API (and later the staff workspace and the web widget).
+"""The FastAPI app: the public procedure API, the web widget and its demo page, the staff workspace.
 
-Run: ``uvicorn knowledge_base.api:app --port 8000`` (``make run`` does it).
+Run: ``uvicorn app.main:app --port 8000`` (``make run`` does it).
 """
 
 from __future__ import annotations
@@ -12,13 +12,14 @@ from fastapi import Depends, FastAPI, HTTPException, Path, Query
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from app.schemas import DossierEventOut, DossierOut, SearchHitOut
+from app.staff.workspace import install_staff
+from app.widget import router as widget_router
 from knowledge_base.db import session_scope
 from knowledge_base.dossiers import DossierNotFound, DossierSourceError, get_dossier_source
 from knowledge_base.queries import get_procedure
-from knowledge_base.schemas import DossierEventOut, DossierOut, ProcedureOut, SearchHitOut
+from knowledge_base.schemas import ProcedureOut
 from knowledge_base.search import search_procedures
-from knowledge_base.staff.app import install_staff
-from knowledge_base.widget import router as widget_router
 
 PROCEDURE_CODE_PATTERN = r"^[0-9]\.[0-9]{6}(\.[0-9]{6})?$|^[0-9A-Za-z.\-_]{3,32}$"
 
@@ -97,9 +98,16 @@ def create_app() -> FastAPI:
                 status_code=503, detail="Hệ thống tra cứu hồ sơ tạm thời không trả lời, vui lòng thử lại sau"
             ) from None
         return DossierOut(
-            code=found.code, procedure_code=found.procedure_code, procedure_name=found.procedure_name,
-            status=found.status, status_label=found.status_label, received_at=found.received_at,
-            due_at=found.due_at, finished_at=found.finished_at, overdue=found.overdue(), note=found.note,
+            code=found.code,
+            procedure_code=found.procedure_code,
+            procedure_name=found.procedure_name,
+            status=found.status,
+            status_label=found.status_label,
+            received_at=found.received_at,
+            due_at=found.due_at,
+            finished_at=found.finished_at,
+            overdue=found.overdue(),
+            note=found.note,
             history=[DossierEventOut(status=e.status, note=e.note, at=e.at) for e in found.history],
         )
 
