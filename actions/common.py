@@ -1,4 +1,4 @@
-"""Helpers shared by the actions: reading the tracker, running database work off the event loop."""
+"""Helpers shared by the actions: reading the tracker, sending replies, running database work off the loop."""
 
 from __future__ import annotations
 
@@ -9,23 +9,22 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
+from answers.reply import RATED_TYPES, Reply
+from answers.scope import decline_reply, decline_topic
 from knowledge_base.conversations import record_unanswered
 from knowledge_base.db import session_scope
 from knowledge_base.settings import get_settings
-from knowledge_base.staff.analytics import record_usage
+from knowledge_base.usage import record_usage
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
-# Answers a citizen can rate with 👍/👎.
-RATED_TYPES = ("procedure_answer", "faq_answer")
-RATING_BUTTONS = [
-    {"title": "👍", "payload": '/rate_answer{"rating": "up"}'},
-    {"title": "👎", "payload": '/rate_answer{"rating": "down"}'},
-]
+#: The action that ends a turn: the rule policy has no rule for a turn another action routed.
+ACTION_LISTEN = "action_listen"
 
 
 class KnowledgeBaseUnavailableError(Exception):
@@ -82,6 +81,25 @@ def _consume(future: asyncio.Future[object]) -> None:
         future.exception()
 
 
+def send(dispatcher: CollectingDispatcher, reply: Reply) -> None:
+    """Send an answer-layer reply: a domain response (fixed text) or a composed text, with its payload."""
+    if reply.response:
+        dispatcher.utter_message(
+            response=reply.response, buttons=reply.buttons or None, json_message=reply.custom, **reply.kwargs
+        )
+    else:
+        dispatcher.utter_message(text=reply.text, buttons=reply.buttons or None, json_message=reply.custom)
+
+
+def routed_here(tracker: Tracker) -> bool:
+    """Whether this action runs as another action's FollowupAction (not predicted after a message).
+
+    No rule covers such a turn, so the action ends it itself (`FollowupAction("action_listen")`);
+    otherwise the rule policy's fallback would predict `action_fallback` again.
+    """
+    return tracker.latest_action_name not in (None, ACTION_LISTEN)
+
+
 def user_text(tracker: Tracker) -> str:
     """The latest user message's text."""
     return str((tracker.latest_message or {}).get("text") or "")
@@ -101,6 +119,15 @@ def entity_values(tracker: Tracker, entity: str) -> list[str]:
         if item.get("entity") == entity and isinstance(value, str) and value not in values:
             values.append(value)
     return values
+
+
+def entity_values_raw(tracker: Tracker, entity: str) -> list[str]:
+    """Every value of one entity type in the latest user message, as text, repeats and blanks included."""
+    return [
+        str(item.get("value") or "")
+        for item in (tracker.latest_message or {}).get("entities") or []
+        if item.get("entity") == entity
+    ]
 
 
 def channel_of(tracker: Tracker) -> str:
@@ -185,3 +212,10 @@ async def track(
         ),
         f"a usage event (outcome={outcome})",
     )
+
+
+async def send_decline(dispatcher: CollectingDispatcher, tracker: Tracker, topic: str) -> None:
+    """Decline `topic` (out_of_scope, legal_advice, complaint) and keep the question for staff."""
+    await log_unanswered(tracker, decline_topic(topic))
+    await track(tracker, "decline")
+    send(dispatcher, decline_reply(topic, hotline=get_settings().desk_hotline))

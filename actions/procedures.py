@@ -1,147 +1,40 @@
-"""Actions answering questions about one procedure, and general questions from the FAQ."""
+"""The action answering questions about one procedure (the answer itself: answers.procedure)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from sqlalchemy.orm import Session
 
 from actions.common import (
-    RATING_BUTTONS,
+    ACTION_LISTEN,
     entity_values,
     in_session,
     intent_of,
     log_unanswered,
+    routed_here,
+    send,
+    send_decline,
     track,
     user_text,
 )
-from actions.faq import faq_message
-from actions.formatting import answer_card, format_answer
-from knowledge_base.faq import MIN_FAQ_SCORE, FaqHit, search_faq
-from knowledge_base.queries import get_procedure
-from knowledge_base.schemas import ProcedureOut
-from knowledge_base.search import SearchHit, normalise_query, search_procedures
+from answers.procedure import (
+    LEGAL_PRONE_INTENTS,
+    VIETNAM,
+    ProcedureAnswer,
+    ProcedureQuestion,
+    answer_procedure,
+    asked_aspects,
+    looks_like_legal_advice,
+    submission_day,
+    typed_choice,
+)
 from knowledge_base.settings import get_settings
-from knowledge_base.workdays import expected_result_date, load_calendar
-from vntext import fold
-from vntext.dates import parse_submission_date
 
-ASPECT_BY_INTENT = {
-    "ask_documents": "documents",
-    "ask_processing_time": "processing_time",
-    "ask_fee": "fee",
-    "ask_submission": "submission",
-    "ask_online": "online",
-    "ask_payment": "payment",
-    "ask_steps": "steps",
-    "ask_forms": "forms",
-    "ask_conditions": "conditions",
-    "ask_result": "result",
-    "ask_legal_basis": "legal_basis",
-}
-ASPECT_ORDER = list(ASPECT_BY_INTENT.values())
-# What "tell me about procedure X" answers.
-OVERVIEW = ["documents", "processing_time", "fee", "submission"]
-# Below this search score the message is taken to name no procedure.
-MIN_SCORE = 0.45
-# Candidates with different names scoring within this margin of the best one are "close": the
-# citizen is asked which one they mean, unless the best one matches (nearly) exactly.
-CLARIFY_MARGIN = 0.05
-CLEAR_MATCH = 0.9
-# With a procedure already under discussion, a message not naming another one (no procedure entity)
-# switches only on a search score this high.
-SWITCH_SCORE = 0.8
-MAX_CANDIDATES = 4
-# Aspects that are often asked in general ("nộp online thế nào?", "thanh toán bằng gì?"): without a
-# procedure in sight the FAQ is tried at its usual threshold. A question about documents, time, fee …
-# without a procedure needs the procedure, unless an FAQ entry matches it very well.
-GENERAL_ASPECTS = {"online", "payment", "submission"}
-STRONG_FAQ_SCORE = 0.6
-# Answers whose procedure match or intent is below this go to the staff inbox for review.
-REVIEW_BELOW = 0.6
-VIETNAM = dt.timezone(dt.timedelta(hours=7))  # no daylight saving time in Vietnam
-
-
-@dataclass
-class Resolution:
-    """What a message's procedure lookup found."""
-
-    procedure: ProcedureOut | None = None
-    candidates: list[SearchHit] = field(default_factory=list)
-    score: float = 0.0
-    faq: FaqHit | None = None
-    due_dates: dict[str, dt.date] = field(default_factory=dict)
-
-
-def asked_aspects(tracker: Tracker) -> list[str]:
-    """The aspects the latest message asks about: its intent's plus every aspect entity, in order."""
-    intent, _ = intent_of(tracker)
-    asked = {ASPECT_BY_INTENT[intent]} if intent in ASPECT_BY_INTENT else set()
-    asked |= {value for value in entity_values(tracker, "aspect") if value in ASPECT_ORDER}
-    first = ASPECT_BY_INTENT.get(intent)
-    # The intent's own aspect first (it is what the question is mainly about), then the usual order.
-    return sorted(asked, key=lambda aspect: (aspect != first, ASPECT_ORDER.index(aspect)))
-
-
-# "(thực hiện tại cấp tỉnh)": the national base's way of naming the same procedure at another level.
-_LEVEL_SUFFIX_RE = re.compile(r"\(\s*thuc hien tai cap[^)]*\)")
-
-
-def _distinct(hits: list[SearchHit]) -> list[SearchHit]:
-    """One hit per procedure name: the same name at several levels is one choice for a citizen."""
-    seen: set[str] = set()
-    result = []
-    for hit in hits:
-        key = _LEVEL_SUFFIX_RE.sub("", fold(hit.name)).strip()
-        if key not in seen:
-            seen.add(key)
-            result.append(hit)
-    return result
-
-
-def close_candidates(hits: list[SearchHit]) -> list[SearchHit]:
-    """The candidates too close to the best one to pick silently (empty when the best is clear)."""
-    distinct = _distinct(hits)
-    if len(distinct) < 2 or distinct[0].score >= CLEAR_MATCH:
-        return []
-    best = distinct[0].score
-    close = [hit for hit in distinct if hit.score >= max(MIN_SCORE, best - CLARIFY_MARGIN)]
-    return close[:MAX_CANDIDATES] if len(close) > 1 else []
-
-
-def _due_dates(session: Session, procedure: ProcedureOut, submitted: dt.date) -> dict[str, dt.date]:
-    calendar = load_calendar(session)
-    dates: dict[str, dt.date] = {}
-    for channel in procedure.channels:
-        if channel.channel in dates:
-            continue
-        due = expected_result_date(submitted, channel.time_value, channel.time_unit, calendar=calendar)
-        if due is not None:
-            dates[channel.channel] = due
-    return dates
-
-
-_ORDINALS = {
-    "nhat": 1,
-    "dau": 1,
-    "dau tien": 1,
-    "mot": 1,
-    "1": 1,
-    "hai": 2,
-    "nhi": 2,
-    "2": 2,
-    "ba": 3,
-    "3": 3,
-    "bon": 4,
-    "thu tu": 4,
-    "4": 4,
-}
+__all__ = ["ActionAnswerProcedure", "offered_candidates", "read_question"]
 
 
 def offered_candidates(tracker: Tracker) -> list[str]:
@@ -153,109 +46,26 @@ def offered_candidates(tracker: Tracker) -> list[str]:
     return []
 
 
-def typed_choice(text: str, candidates: list[str]) -> str | None:
-    """The candidate a typed answer picks ("cái thứ hai", "số 1", "cái cuối"), or None."""
-    if not candidates:
-        return None
-    words = fold(text).replace(".", " ").split()
-    if "cuoi" in words:
-        return candidates[-1]
-    for size in (2, 1):
-        for i in range(len(words) - size + 1):
-            number = _ORDINALS.get(" ".join(words[i : i + size]))
-            if number and number <= len(candidates):
-                return candidates[number - 1]
-    return None
-
-
-# Intents a legal-interpretation question is mistaken for ("... có được ... không theo luật").
-LEGAL_PRONE_INTENTS = {"ask_legal_basis", "ask_conditions", "ask_procedure", "ask_result", "nlu_fallback"}
-# Folded words that ask for a judgement on a personal legal situation, not how a procedure works.
-_LEGAL_ADVICE_RE = re.compile(
-    r"\b(?:thua ke|ly hon|tranh chap|bi phat|phat bao nhieu|khoi kien|kien ai|kien nguoi|hop phap khong|"
-    r"dung luat khong|sai luat|trai luat|mang ho|quyen nuoi con|chia tai san|boi thuong|ngoai gia thu|"
-    r"ngoai hon nhan)\b"
-)
-
-
-# "Thủ tục ghi chú ly hôn", "hồ sơ bồi thường nhà nước": asking for the procedure itself, not a judgement.
-_PROCEDURAL_FRAMING_RE = re.compile(r"\b(?:thu tuc|ho so|giay to|mau don|to khai)\b")
-
-
-def looks_like_legal_advice(text: str) -> bool:
-    """Whether a message asks for a legal judgement (inheritance, divorce, penalties, disputes ...)."""
-    folded = fold(text)
-    return bool(_LEGAL_ADVICE_RE.search(folded)) and not _PROCEDURAL_FRAMING_RE.search(folded)
-
-
-def says_something(text: str) -> bool:
-    """Whether a message says more than an aspect question ("cần giấy tờ gì?", "nộp online được không").
-
-    A bare follow-up like that needs a procedure, not a general FAQ entry that happens to share its words.
-    """
-    return sum(1 for _word, soft in normalise_query(text) if not soft) >= 2
-
-
-def resolve(
-    session: Session,
-    *,
-    text: str,
-    chosen_code: str | None,
-    current_code: str | None,
-    named: list[str],
-    try_faq: bool,
-    submitted: dt.date | None,
-    faq_min_score: float = MIN_FAQ_SCORE,
-) -> Resolution:
-    """Find the procedure a message is about; runs in a worker thread.
-
-    Order: a button choice; a procedure the message names (a clear search hit, or a clarifying question
-    when several are close); else, for questions that may be general, the FAQ; else the procedure the
-    conversation is already about.
-    """
-    resolution = Resolution()
-    code: str | None = chosen_code
-    if code is None and text:
-        hits = search_procedures(session, text, limit=8)
-        for name in named:
-            # The name the matcher found, searched alone, can beat the whole message (whose other
-            # words — "cho ông nội", "để đi xuất khẩu lao động" — dilute it).
-            alone = search_procedures(session, name, limit=8)
-            if alone and (not hits or alone[0].score > hits[0].score):
-                hits = alone
-        hits = hits if hits and hits[0].score >= MIN_SCORE else []
-        clearly_named = bool(hits) and (
-            named or (hits[0].score >= CLEAR_MATCH and not close_candidates(hits))
-        )
-        if try_faq and not clearly_named and says_something(text):
-            # "toàn trình là gì" also matches procedures that have "toàn trình" in their names: a question
-            # that names no procedure clearly is a general one when an FAQ entry answers it.
-            faq_hits = search_faq(session, text, limit=1)
-            if faq_hits and faq_hits[0].score >= faq_min_score:
-                resolution.faq = faq_hits[0]
-                return resolution
-        if hits and current_code and not named and hits[0].score < SWITCH_SCORE:
-            # A follow-up ("thanh toán trực tuyến được không?") shares words with some procedure names;
-            # only a clearly named procedure takes the conversation elsewhere.
-            hits = []
-        if hits:
-            resolution.score = hits[0].score
-            close = close_candidates(hits)
-            # Staying on the current procedure beats asking, when it is among the close ones.
-            if close and current_code in {hit.code for hit in close} and not named:
-                code = current_code
-            elif close:
-                resolution.candidates = close
-                return resolution
-            else:
-                code = hits[0].code
-    if code is None:
-        code = current_code
-    if code:
-        resolution.procedure = get_procedure(session, code=code)
-        if resolution.procedure is not None and submitted is not None:
-            resolution.due_dates = _due_dates(session, resolution.procedure, submitted)
-    return resolution
+def read_question(tracker: Tracker) -> ProcedureQuestion:
+    """What the latest message asks about a procedure, from its intent, entities, text and the slots."""
+    intent, confidence = intent_of(tracker)
+    text = user_text(tracker)
+    chosen = entity_values(tracker, "procedure_code") if intent == "choose_procedure" else []
+    if intent == "choose_procedure" and not chosen:
+        # Typed instead of pressed: "cái thứ hai", "số 1", "cái cuối".
+        pick = typed_choice(text, offered_candidates(tracker))
+        chosen = [pick] if pick else []
+    aspects = asked_aspects(intent, entity_values(tracker, "aspect"), tracker.get_slot("pending_aspects"))
+    return ProcedureQuestion(
+        text=text,
+        intent=intent,
+        confidence=confidence,
+        aspects=aspects,
+        named=entity_values(tracker, "procedure"),
+        chosen_code=chosen[0] if chosen else None,
+        current_code=tracker.get_slot("procedure_code"),
+        submitted=submission_day(text, aspects, dt.datetime.now(VIETNAM).date()),
+    )
 
 
 class ActionAnswerProcedure(Action):
@@ -269,89 +79,31 @@ class ActionAnswerProcedure(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         """Resolve the procedure (or ask which one) and answer every asked aspect in one message."""
-        intent, confidence = intent_of(tracker)
-        text = user_text(tracker)
-        if intent in LEGAL_PRONE_INTENTS and looks_like_legal_advice(text):
-            # Never answer a question of legal interpretation with a procedure's text.
-            from actions.feedback import decline
+        events = await self._answer(dispatcher, tracker)
+        if routed_here(tracker):
+            events.append(FollowupAction(ACTION_LISTEN))
+        return events
 
-            return await decline(dispatcher, tracker, "legal_advice")
-        pending = [a for a in (tracker.get_slot("pending_aspects") or []) if a in ASPECT_ORDER]
-        chosen = entity_values(tracker, "procedure_code") if intent == "choose_procedure" else []
-        if intent == "choose_procedure" and not chosen:
-            # Typed instead of pressed: "cái thứ hai", "số 1", "cái cuối".
-            pick = typed_choice(text, offered_candidates(tracker))
-            chosen = [pick] if pick else []
-        aspects = asked_aspects(tracker)
-        if not aspects:
-            aspects = pending or OVERVIEW
-        current = tracker.get_slot("procedure_code")
-        today = dt.datetime.now(VIETNAM).date()
-        submitted = parse_submission_date(text, today) if "processing_time" in aspects else None
-        resolution = await in_session(
-            lambda session: resolve(
-                session,
-                text="" if chosen else text,
-                chosen_code=chosen[0] if chosen else None,
-                current_code=current,
-                named=entity_values(tracker, "procedure"),
-                # Aspect questions with no procedure in sight may be general ("nộp online thế nào?").
-                try_faq=not current and not chosen,
-                submitted=submitted,
-                faq_min_score=MIN_FAQ_SCORE if GENERAL_ASPECTS & set(aspects) else STRONG_FAQ_SCORE,
-            )
+    async def _answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        intent, _ = intent_of(tracker)
+        if intent in LEGAL_PRONE_INTENTS and looks_like_legal_advice(user_text(tracker)):
+            # Never answer a question of legal interpretation with a procedure's text.
+            await send_decline(dispatcher, tracker, "legal_advice")
+            return []
+        question = read_question(tracker)
+        source_name = get_settings().source_name
+        answer: ProcedureAnswer = await in_session(
+            lambda session: answer_procedure(session, question, source_name=source_name)
         )
-        if resolution.candidates:
-            dispatcher.utter_message(
-                text="Bạn hỏi về thủ tục nào dưới đây? Bạn chọn giúp tôi nhé.",
-                buttons=[
-                    {"title": hit.name, "payload": f'/choose_procedure{{"procedure_code": "{hit.code}"}}'}
-                    for hit in resolution.candidates
-                ],
-                json_message={"type": "clarify", "candidates": [hit.code for hit in resolution.candidates]},
-            )
-            return [SlotSet("pending_aspects", aspects)]
-        if resolution.faq is not None:
-            faq_message(dispatcher, resolution.faq)
+        if answer.kind == "clarify":
+            send(dispatcher, answer.reply)
+            return [SlotSet("pending_aspects", answer.aspects)]
+        if answer.kind == "faq":
+            send(dispatcher, answer.reply)
             await track(tracker, "faq")
             return [SlotSet("pending_aspects", None)]
-        procedure = resolution.procedure
-        if procedure is None:
-            dispatcher.utter_message(
-                text="Bạn muốn hỏi về thủ tục nào? Bạn hãy ghi rõ tên thủ tục, ví dụ: "
-                '"đăng ký khai sinh", "cấp thẻ căn cước", "đăng ký thường trú".',
-                json_message={"type": "clarify", "candidates": []},
-            )
-            return [SlotSet("pending_aspects", aspects)]
-        if not chosen and (
-            confidence < REVIEW_BELOW or (resolution.score and resolution.score < REVIEW_BELOW)
-        ):
+        if answer.needs_review:
             await log_unanswered(tracker, "low_confidence")
-        dispatcher.utter_message(
-            text=format_answer(
-                procedure,
-                aspects,
-                source_name=get_settings().source_name,
-                submitted_on=submitted,
-                due_dates=resolution.due_dates or None,
-            ),
-            buttons=RATING_BUTTONS,
-            json_message={
-                "type": "procedure_answer",
-                "procedure_code": procedure.code,
-                "aspects": aspects,
-                "card": answer_card(procedure, get_settings().source_name),
-            },
-        )
-        await track(tracker, "answer", procedure_code=procedure.code, aspects=aspects)
-        return [SlotSet("procedure_code", procedure.code), SlotSet("pending_aspects", None)]
-
-
-async def names_procedure_clearly(text: str) -> bool:
-    """Whether `text` names one procedure without doubt (used to rescue misrouted questions)."""
-
-    def check(session: Session) -> bool:
-        hits = search_procedures(session, text, limit=8)
-        return bool(hits) and hits[0].score >= CLEAR_MATCH and not close_candidates(hits)
-
-    return bool(text) and await in_session(check)
+        send(dispatcher, answer.reply)
+        await track(tracker, "answer", procedure_code=answer.procedure_code, aspects=answer.aspects)
+        return [SlotSet("procedure_code", answer.procedure_code), SlotSet("pending_aspects", None)]

@@ -8,10 +8,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-#: The entity the staff workspace puts the officer's text in (knowledge_base.rasa_client).
-STAFF_MESSAGE_ENTITY = "staff_message"
-#: Longest relayed reply; the workspace validates the same limit.
-MAX_STAFF_REPLY_CHARS = 4000
+from actions.common import entity_values_raw, send
+from answers.handoff import MAX_STAFF_REPLY_CHARS, STAFF_MESSAGE_ENTITY, staff_reply
+
+__all__ = ["MAX_STAFF_REPLY_CHARS", "STAFF_MESSAGE_ENTITY", "ActionRelayStaffReply"]
 
 
 class ActionRelayStaffReply(Action):
@@ -25,14 +25,7 @@ class ActionRelayStaffReply(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         """Utter the text of the latest EXTERNAL_staff_reply event (nothing if it carries none)."""
-        texts = [
-            str(entity.get("value") or "")
-            for entity in (tracker.latest_message or {}).get("entities") or []
-            if entity.get("entity") == STAFF_MESSAGE_ENTITY
-        ]
-        text = "\n".join(t.strip() for t in texts if t.strip())[:MAX_STAFF_REPLY_CHARS]
-        if text:
-            dispatcher.utter_message(
-                text=f"Cán bộ Một cửa trả lời:\n{text}", json_message={"type": "staff_reply"}
-            )
+        reply = staff_reply(entity_values_raw(tracker, STAFF_MESSAGE_ENTITY))
+        if reply is not None:
+            send(dispatcher, reply)
         return []

@@ -7,10 +7,11 @@ import datetime as dt
 import pytest
 from rasa_sdk.events import SlotSet
 
-from actions.procedures import VIETNAM, ActionAnswerProcedure
+from actions.procedures import ActionAnswerProcedure
+from answers.procedure import VIETNAM
 from knowledge_base.db import session_scope
 from knowledge_base.workdays import expected_result_date, load_calendar
-from tests.actions.conftest import make_tracker
+from tests.actions.conftest import make_tracker, text_of
 
 
 @pytest.fixture
@@ -24,7 +25,7 @@ def ask(action_db, run_action):  # type: ignore[no-untyped-def]
 def test_documents_question_answers_with_the_named_procedure(ask) -> None:
     messages, events = ask("dang ky khai sinh can giay to gi", "ask_documents")
     assert SlotSet("procedure_code", "1.001193") in events
-    assert "(mã 1.001193)" in messages[0]["text"]
+    assert "(mã 1.001193)" in text_of(messages[0])
     custom = messages[0]["custom"]
     assert {k: v for k, v in custom.items() if k != "card"} == {
         "type": "procedure_answer",
@@ -41,7 +42,7 @@ def test_aspect_entities_add_aspects_after_the_intents_own(ask) -> None:
         "đăng ký kết hôn cần giấy tờ gì, mất bao lâu, bao nhiêu tiền", "ask_fee", entities=entities
     )
     assert messages[0]["custom"]["aspects"] == ["fee", "documents", "processing_time"]
-    text = messages[0]["text"]
+    text = text_of(messages[0])
     assert text.index("Phí, lệ phí") < text.index("Hồ sơ cần chuẩn bị")
 
 
@@ -54,7 +55,7 @@ def test_follow_up_without_a_procedure_uses_the_current_one(ask) -> None:
 
 def test_no_procedure_named_asks_which_one_and_remembers_the_aspect(ask) -> None:
     messages, events = ask("cần giấy tờ gì?", "ask_documents")
-    assert "thủ tục nào" in messages[0]["text"]
+    assert "thủ tục nào" in text_of(messages[0])
     assert events == [SlotSet("pending_aspects", ["documents"])]
     messages, events = ask("đăng ký khai tử", "ask_procedure", slots={"pending_aspects": ["documents"]})
     assert messages[0]["custom"]["aspects"] == ["documents"]
@@ -103,13 +104,13 @@ def test_result_date_counted_in_working_days(ask, action_db) -> None:
         channel = next(c for c in get_procedure(session, code="1.004222").channels if c.time_value)
     due = expected_result_date(today, channel.time_value, channel.time_unit, calendar=calendar)
     assert due is not None
-    assert due.strftime("%d/%m/%Y") in messages[0]["text"]
+    assert due.strftime("%d/%m/%Y") in text_of(messages[0])
 
 
 def test_no_result_date_is_guessed_when_the_unit_is_missing(ask) -> None:
     # The national data gives "1" without a unit for đăng ký kết hôn.
     messages, _ = ask("đăng ký kết hôn nộp hôm nay thì bao giờ có kết quả", "ask_processing_time")
-    assert "Chưa tính được ngày dự kiến" in messages[0]["text"]
+    assert "Chưa tính được ngày dự kiến" in text_of(messages[0])
 
 
 def test_a_typed_choice_picks_from_the_offered_candidates(ask) -> None:
@@ -138,7 +139,7 @@ def test_a_legal_interpretation_question_gets_no_procedure_text(ask) -> None:
         "bố mẹ chưa đăng ký kết hôn thì con ngoài giá thú có được thừa kế không", "ask_conditions"
     )
     assert messages[0]["custom"] == {"type": "out_of_scope"}
-    assert "Nguồn:" not in messages[0]["text"]
+    assert "Nguồn:" not in text_of(messages[0])
     assert events == []
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from actions.formatting import MAX_DOCUMENTS
+from answers.formatting import MAX_DOCUMENTS
 
 pytestmark = pytest.mark.conversation
 

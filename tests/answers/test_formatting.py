@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from actions.formatting import (
+from answers.formatting import (
     ASPECT_FORMATTERS,
     CHANNEL_LABELS,
     MAX_ANSWER_CHARS,

@@ -1,0 +1,134 @@
+"""answers.procedure on the real seeded database: resolution, clarification, FAQ, the answer's shape."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy.orm import Session
+
+from answers.procedure import (
+    OVERVIEW,
+    ProcedureQuestion,
+    answer_procedure,
+    asked_aspects,
+    looks_like_legal_advice,
+    names_procedure_clearly,
+    submission_day,
+    typed_choice,
+)
+from answers.reply import RATING_BUTTONS
+
+SOURCE = "Cổng DVC quốc gia"
+
+
+def test_the_intents_aspect_comes_first_then_the_usual_order() -> None:
+    assert asked_aspects("ask_fee", ["documents", "processing_time", "fee"]) == [
+        "fee",
+        "documents",
+        "processing_time",
+    ]
+    assert asked_aspects("ask_procedure", [], ["fee", "bogus"]) == ["fee"]
+    assert asked_aspects("ask_procedure", []) == OVERVIEW
+
+
+def test_typed_choices() -> None:
+    offered = ["1.001612", "2.001610", "1.000001"]
+    assert typed_choice("cái thứ hai", offered) == "2.001610"
+    assert typed_choice("cái cuối", offered) == "1.000001"
+    assert typed_choice("số 1", offered) == "1.001612"
+    assert typed_choice("không biết", offered) is None
+
+
+def test_legal_judgements_are_told_from_procedures() -> None:
+    assert looks_like_legal_advice("con ngoài giá thú có được thừa kế không")
+    assert not looks_like_legal_advice("thủ tục ghi vào sổ hộ tịch việc ly hôn")
+
+
+def test_submission_day_only_for_time_questions() -> None:
+    today = dt.date(2026, 11, 26)
+    assert submission_day("nộp hôm nay", ["processing_time"], today) == today
+    assert submission_day("nộp hôm nay", ["fee"], today) is None
+
+
+def test_a_named_procedure_is_answered_with_its_card_and_rating_buttons(session: Session) -> None:
+    answer = answer_procedure(
+        session,
+        ProcedureQuestion(
+            text="đăng ký khai sinh cần giấy tờ gì", intent="ask_documents", aspects=["documents"]
+        ),
+        source_name=SOURCE,
+    )
+    assert (answer.kind, answer.procedure_code, answer.aspects) == ("answer", "1.001193", ["documents"])
+    reply = answer.reply
+    assert reply.response is None and reply.text is not None
+    assert reply.text.splitlines()[0].endswith("(mã 1.001193)")
+    assert reply.text.splitlines()[-1].startswith(f"Nguồn: {SOURCE}, cập nhật ")
+    assert reply.buttons == RATING_BUTTONS
+    assert reply.custom["type"] == "procedure_answer" and reply.custom["card"]["code"] == "1.001193"
+    assert not answer.needs_review
+
+
+def test_close_candidates_get_a_question_with_buttons(session: Session) -> None:
+    answer = answer_procedure(
+        session,
+        ProcedureQuestion(
+            text="đăng ký kinh doanh cần giấy tờ gì", intent="ask_documents", aspects=["documents"]
+        ),
+        source_name=SOURCE,
+    )
+    assert answer.kind == "clarify" and answer.aspects == ["documents"]
+    assert answer.reply.response == "utter_ask_which_procedure"
+    codes = answer.reply.custom["candidates"]
+    assert len(codes) >= 2
+    assert [b["payload"] for b in answer.reply.buttons] == [
+        f'/choose_procedure{{"procedure_code": "{code}"}}' for code in codes
+    ]
+
+
+def test_no_procedure_asks_for_its_name(session: Session) -> None:
+    answer = answer_procedure(
+        session,
+        ProcedureQuestion(text="cần giấy tờ gì?", intent="ask_documents", aspects=["documents"]),
+        source_name=SOURCE,
+    )
+    assert answer.kind == "clarify" and answer.reply.response == "utter_ask_procedure_name"
+    assert answer.reply.custom == {"type": "clarify", "candidates": []}
+
+
+def test_a_general_question_is_answered_from_the_faq(session: Session) -> None:
+    answer = answer_procedure(
+        session,
+        ProcedureQuestion(
+            text="dịch vụ công trực tuyến toàn trình là gì", intent="ask_online", aspects=["online"]
+        ),
+        source_name=SOURCE,
+    )
+    assert answer.kind == "faq" and answer.reply.custom["type"] == "faq_answer"
+
+
+def test_a_chosen_candidate_and_a_weak_intent(session: Session) -> None:
+    chosen = answer_procedure(
+        session,
+        ProcedureQuestion(
+            text="", intent="choose_procedure", confidence=0.2, aspects=["fee"], chosen_code="1.001612"
+        ),
+        source_name=SOURCE,
+    )
+    assert chosen.procedure_code == "1.001612" and not chosen.needs_review
+    weak = answer_procedure(
+        session,
+        ProcedureQuestion(
+            text="còn lệ phí thì sao",
+            intent="nlu_fallback",
+            confidence=0.3,
+            aspects=["fee"],
+            current_code="1.001193",
+        ),
+        source_name=SOURCE,
+    )
+    assert weak.procedure_code == "1.001193" and weak.needs_review
+
+
+def test_names_procedure_clearly(session: Session) -> None:
+    assert names_procedure_clearly(session, "thủ tục đăng ký khai tử")
+    assert not names_procedure_clearly(session, "")
