@@ -10,18 +10,16 @@ from the environment:
 - `TELEGRAM_API_BASE_URL` (default https://api.telegram.org), `TELEGRAM_MODE` (`webhook` or
   `polling`), `TELEGRAM_POLL_TIMEOUT` (seconds of one getUpdates long poll).
 
-One path for every update, whichever way it arrives (`TelegramInput.accept`): drop a re-delivered
-`update_id`, queue it for its chat (`connectors.common.ChatQueues`: in order per chat, in the
-background, so the webhook answers 200 at once), then guard it with `connectors.common.prepare` and
-hand it to Rasa as sender `telegram:<chat_id>`. Polling runs inside the Rasa server
-(`TELEGRAM_MODE=polling`, `make telegram`) and feeds `accept` exactly like the webhook does.
-
-Abuse limits (`connectors.limits`): an update over its chat's rate limit is acknowledged but not
-processed, and the chat is told once per minute (`TOO_FAST_NOTE`); webhook bodies over
-``MAX_BODY_BYTES`` (64 KB at the least: `limits.PLATFORM_MIN_BODY_BYTES`) get 413; an address
-sending requests without the secret gets 429 once over the per-address limit (Telegram's own
-requests are limited per chat, not per address). When Rasa fails on an update the chat gets
-`BUSY_NOTE`.
+The webhook's steps and their order are `connectors.webhook.WebhookInput`'s (the same for Zalo):
+configured (503 without a token) -> secret token (403; 429 for an address sending forgeries) ->
+body of at most ``MAX_BODY_BYTES`` (64 KB at the least: `limits.PLATFORM_MIN_BODY_BYTES`; 413) ->
+Update (400) -> drop a re-delivered `update_id` -> queue per chat and answer 200 at once. Then, in
+order per chat: the chat's rate limit (over it the update is skipped and the chat told once per
+minute, `TOO_FAST_NOTE`), `connectors.common.prepare`, `TOO_LONG_NOTE` before the answer to a cut
+message, Rasa as sender `telegram:<chat_id>` (`BUSY_NOTE` when it fails). What is Telegram's own
+is here: the secret token, `/start` and other commands (`COMMAND_NOTE`, never an intent), button
+presses (answered at once, payloads guarded), and long polling: `TELEGRAM_MODE=polling`
+(`make telegram`) runs a poller inside the Rasa server that feeds `accept` like the webhook does.
 
 Answers leave as plain text (no parse_mode: a citizen's `<b>` or `*` is shown as typed), split at
 4,096 characters, buttons as an inline keyboard whose callback data is the button's payload.
@@ -43,30 +41,17 @@ from dataclasses import dataclass
 from typing import Any
 
 import telegram
-from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
-from sanic import Blueprint, response
+from rasa.core.channels.channel import OutputChannel, UserMessage
 from sanic.request import Request
-from sanic.response import HTTPResponse
 
 from connectors import limits
-from connectors.common import (
-    BUSY_NOTE,
-    MAX_MESSAGE_CHARS,
-    ONLY_TEXT_NOTE,
-    TOO_FAST_NOTE,
-    TOO_LONG_NOTE,
-    ChatQueues,
-    Inbound,
-    RecentIds,
-    log_safe,
-    normalise,
-    prepare,
-)
+from connectors.common import ONLY_TEXT_NOTE, Inbound, normalise, prepare
 from connectors.common import (
     split_text as common_split_text,
 )
 from connectors.telegram_api import DEFAULT_BASE_URL, TelegramApiError, TelegramBotApi
 from connectors.telegram_polling import TelegramPoller
+from connectors.webhook import WebhookInput, WebhookRefusalError
 
 logger = logging.getLogger(__name__)
 
@@ -359,8 +344,18 @@ class TelegramOutput(OutputChannel):
 # -- input ----------------------------------------------------------------------------------------
 
 
-class TelegramInput(InputChannel):
-    """Telegram webhook (`/webhooks/telegram/webhook`) and long polling, one processing path."""
+class TelegramInput(WebhookInput[telegram.Update]):
+    """Telegram webhook (`/webhooks/telegram/webhook`) and long polling, one processing path.
+
+    The steps and their order are `connectors.webhook`'s; this class adds the secret token check,
+    the Update parsing, commands, button presses and polling.
+    """
+
+    SENDER_PREFIX = SENDER_PREFIX
+    LABEL = "Telegram"
+    NOT_CONFIGURED_ERROR = "not configured"
+    TOO_LARGE_ERROR = "too large"
+    SHUTDOWN_WAIT_SECONDS = 10.0
 
     @classmethod
     def name(cls) -> str:
@@ -385,14 +380,11 @@ class TelegramInput(InputChannel):
             client: a Bot API client (default: built from the settings; None without a token).
             limiter: message rates per chat, forged requests per address (default: from the environment).
         """
+        super().__init__(limiter)
         self.settings = settings
-        self.limiter = limiter or limits.RateLimiter()
         self.client = client if client is not None else self._make_client(settings)
         self.callbacks = CallbackData()
-        self.recent = RecentIds()
-        self.queues = ChatQueues()
         self.output = TelegramOutput(self.client, self.callbacks)
-        self._warned: set[str] = set()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._poller: asyncio.Task[None] | None = None
 
@@ -412,62 +404,88 @@ class TelegramInput(InputChannel):
         """The output channel answers go through."""
         return self.output
 
-    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        """The webhook routes, and the poller started with the server in polling mode."""
-        webhook = Blueprint("tthc_telegram_webhook", __name__)
+    def missing_settings(self) -> list[str]:
+        """["TELEGRAM_TOKEN"] while there is no usable token (the webhook answers 503), else []."""
+        return ["TELEGRAM_TOKEN"] if self.client is None else []
 
-        @webhook.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
+    # -- the platform's parts of the webhook ------------------------------------------------------
 
-        @webhook.route("/webhook", methods=["POST"], stream=True)
-        async def receive(request: Request) -> HTTPResponse:
-            if self.client is None:
-                self._warn_once("token", "Telegram webhook called but TELEGRAM_TOKEN is unset: answering 503")
-                return response.json({"error": "not configured"}, status=503)
-            if not self._secret_matches(request.headers.get(SECRET_HEADER)):
-                # Telegram's own requests come from a few addresses and are limited per chat (in
-                # `_process`); per address, only forged requests are counted.
-                verdict = await self.limiter.check(ip=limits.client_ip(request))
-                if not verdict.allowed:
-                    return response.json(
-                        {"error": "too many requests"}, status=429, headers=limits.refusal_headers(verdict)
-                    )
-                return response.json({"error": "forbidden"}, status=403)
-            try:
-                body = await limits.read_body(request, limits.platform_body_limit(self.limiter.settings))
-            except limits.BodyTooLargeError:
-                return response.json({"error": "too large"}, status=413)
-            try:
-                data = json.loads(body or b"")
-                update = self.client.parse_update(data) if isinstance(data, dict) else None
-            except ValueError:
-                update = None
-            if update is None:
-                return response.json({"error": "not a Telegram update"}, status=400)
-            if self.limiter.shared and not await self.limiter.first_delivery(f"telegram:{update.update_id}"):
-                # Telegram re-delivered it to this replica; another one already took it.
-                logger.info("Telegram: update %s already taken by another replica, ignored", update.update_id)
-                return response.json({"status": "ok"})
-            self.accept(update, on_new_message)
-            return response.json({"status": "ok"})
+    def _verify_headers(self, request: Request) -> None:
+        """Telegram sends setWebhook's secret_token back in a header; anything else is forged (403)."""
+        if not self._secret_matches(request.headers.get(SECRET_HEADER)):
+            raise WebhookRefusalError(403, "forbidden")
 
-        @webhook.listener("after_server_start")
-        async def start_polling(_app: Any, _loop: Any) -> None:
-            self.start_polling(on_new_message)
+    def _extract_update(self, data: bytes) -> telegram.Update:
+        assert self.client is not None  # step 1 refused the request otherwise
+        try:
+            body = json.loads(data or b"")
+            update = self.client.parse_update(body) if isinstance(body, dict) else None
+        except ValueError:
+            update = None
+        if update is None:
+            raise WebhookRefusalError(400, "not a Telegram update")
+        return update
 
-        @webhook.listener("before_server_stop")
-        async def stop(_app: Any, _loop: Any) -> None:
-            await self.shutdown()
+    def _extract_delivery_id(self, update: telegram.Update) -> str:
+        return str(update.update_id)
 
-        return webhook
+    def _extract_chat_id(self, update: telegram.Update) -> str | None:
+        chat = update.effective_chat
+        if chat is None or (update.message is None and update.callback_query is None):
+            return None  # edited messages, channel posts, inline queries: nothing to answer
+        return str(chat.id)
+
+    def _extract_metadata(self, update: telegram.Update) -> dict[str, Any]:
+        # Channel and chat type only: never the user's name, username or phone.
+        chat = update.effective_chat
+        return {"channel": self.name(), "chat_type": chat.type if chat is not None else None}
+
+    def _describe(self, update: telegram.Update) -> str:
+        return f"update {update.update_id}"
+
+    def _on_accepted(self, update: telegram.Update) -> None:
+        query = update.callback_query
+        if query is not None:
+            # At once, outside the chat's queue: the button's spinner stops even while Rasa works.
+            known = self.callbacks.decode(query.data or "") is not None
+            self._spawn(self._answer_callback(query.id, None if known else EXPIRED_BUTTON_NOTE))
+
+    async def _extract_inbound(self, update: telegram.Update, chat_id: str) -> Inbound | None:
+        """What Rasa gets for an update, or None (after any note the citizen needs)."""
+        query = update.callback_query
+        if query is not None:
+            payload = self.callbacks.decode(query.data or "")
+            return prepare(payload=payload) if payload is not None else None
+        message = update.message
+        if message is None or (message.from_user is not None and message.from_user.is_bot):
+            return None
+        if message.text is None:
+            if message.effective_attachment is not None:
+                await self._send_note(chat_id, ONLY_TEXT_NOTE)
+            return None  # service messages (members joined, pinned, ...) need no answer
+        command = command_name(normalise(message.text))
+        if command == "start":
+            return Inbound(GREETING_TEXT)
+        if command is not None:
+            # Never to Rasa: "/inform{...}" typed by a citizen must not become an intent.
+            await self._send_note(chat_id, COMMAND_NOTE)
+            return None
+        return prepare(text=message.text)
+
+    async def _send_note(self, chat_id: str, text: str) -> None:
+        await self.output.send_note(int(chat_id), text)
+
+    # -- polling, button presses, shutdown --------------------------------------------------------
+
+    def _on_server_start(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
+        self.start_polling(on_new_message)
 
     def start_polling(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
         """Start long polling when the mode says so (called once the server runs)."""
         if self.settings.mode != "polling":
             return
         if self.client is None:
-            self._warn_once("token", "TELEGRAM_MODE=polling but TELEGRAM_TOKEN is unset: not polling")
+            self._warn_once("configuration", "TELEGRAM_MODE=polling but TELEGRAM_TOKEN is unset: not polling")
             return
         poller = TelegramPoller(
             self.client,
@@ -477,91 +495,14 @@ class TelegramInput(InputChannel):
         self._poller = asyncio.get_running_loop().create_task(poller.run())
         logger.info("Telegram: polling getUpdates")
 
-    async def shutdown(self, drain_seconds: float = 10.0) -> None:
-        """Stop polling, let queued messages finish (for a while), release the client."""
+    async def _stop_intake(self) -> None:
         if self._poller is not None:
             self._poller.cancel()
             await asyncio.gather(self._poller, return_exceptions=True)
-        try:
-            await asyncio.wait_for(self.queues.drain(), drain_seconds)
-        except asyncio.TimeoutError:
-            logger.warning("Telegram: %d chats still had messages queued at shutdown", self.queues.pending())
+
+    async def _close_clients(self) -> None:
         if self.client is not None:
             self.client.close()
-        await self.limiter.close()
-
-    def accept(
-        self, update: telegram.Update, on_new_message: Callable[[UserMessage], Awaitable[Any]]
-    ) -> bool:
-        """Take one update (from the webhook or getUpdates): dedupe, queue per chat. True if queued."""
-        if self.recent.seen(f"telegram:{update.update_id}"):
-            logger.info("Telegram: update %s delivered again, ignored", update.update_id)
-            return False
-        query = update.callback_query
-        if query is not None:
-            # At once, outside the chat's queue: the button's spinner stops even while Rasa works.
-            known = self.callbacks.decode(query.data or "") is not None
-            self._spawn(self._answer_callback(query.id, None if known else EXPIRED_BUTTON_NOTE))
-        chat = update.effective_chat
-        if chat is None or (update.message is None and query is None):
-            return False  # edited messages, channel posts, inline queries: nothing to answer
-        self.queues.submit(str(chat.id), functools.partial(self._process, update, on_new_message))
-        return True
-
-    async def _process(
-        self, update: telegram.Update, on_new_message: Callable[[UserMessage], Awaitable[Any]]
-    ) -> None:
-        chat = update.effective_chat
-        # Counted before anything is done, so an update over the limit is not processed at all.
-        verdict = await self.limiter.check(sender=f"{SENDER_PREFIX}{chat.id}")
-        if not verdict.allowed:
-            logger.info("Telegram: update %s over the chat's rate limit, not processed", update.update_id)
-            if verdict.first_refusal:
-                await self.output.send_note(chat.id, TOO_FAST_NOTE)
-            return
-        inbound = await self._inbound(update, chat.id)
-        if inbound is None:
-            return
-        if inbound.truncated:
-            await self.output.send_note(chat.id, TOO_LONG_NOTE.format(limit=MAX_MESSAGE_CHARS))
-        logger.debug("Telegram update %s to Rasa: %s", update.update_id, log_safe(inbound.text))
-        # Channel and chat type only: never the user's name, username or phone.
-        metadata = {"channel": self.name(), "chat_type": chat.type}
-        try:
-            await on_new_message(
-                UserMessage(
-                    inbound.text,
-                    self.output,
-                    f"{SENDER_PREFIX}{chat.id}",
-                    input_channel=self.name(),
-                    metadata=metadata,
-                )
-            )
-        except Exception as error:  # the citizen is told; the queue goes on
-            logger.error("Telegram: Rasa failed on update %s (%s)", update.update_id, type(error).__name__)
-            await self.output.send_note(chat.id, BUSY_NOTE)
-
-    async def _inbound(self, update: telegram.Update, chat_id: int) -> Inbound | None:
-        """What Rasa gets for an update, or None (after any note the citizen needs)."""
-        query = update.callback_query
-        if query is not None:
-            payload = self.callbacks.decode(query.data or "")
-            return prepare(payload=payload) if payload is not None else None
-        message = update.message
-        if message.from_user is not None and message.from_user.is_bot:
-            return None
-        if message.text is None:
-            if message.effective_attachment is not None:
-                await self.output.send_note(chat_id, ONLY_TEXT_NOTE)
-            return None  # service messages (members joined, pinned, ...) need no answer
-        command = command_name(normalise(message.text))
-        if command == "start":
-            return Inbound(GREETING_TEXT)
-        if command is not None:
-            # Never to Rasa: "/inform{...}" typed by a citizen must not become an intent.
-            await self.output.send_note(chat_id, COMMAND_NOTE)
-            return None
-        return prepare(text=message.text)
 
     async def _answer_callback(self, query_id: str, notice: str | None) -> None:
         if self.client is None:
@@ -579,11 +520,6 @@ class TelegramInput(InputChannel):
             )
             return False
         return header is not None and hmac.compare_digest(header.encode(), secret.encode())
-
-    def _warn_once(self, key: str, message: str) -> None:
-        if key not in self._warned:
-            self._warned.add(key)
-            logger.warning(message)
 
     def _spawn(self, job: Coroutine[Any, Any, None]) -> None:
         task = asyncio.get_running_loop().create_task(job)

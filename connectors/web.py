@@ -81,10 +81,6 @@ _CORS_HEADERS = {
 }
 
 
-class BodyTooLargeError(Exception):
-    """The request body exceeds the channel's limit."""
-
-
 # --------------------------------------------------------------------------------------------- #
 # Session ids
 # --------------------------------------------------------------------------------------------- #
@@ -353,18 +349,12 @@ class WebInput(InputChannel):
         return headers
 
     async def _read_json(self, request: Request) -> dict[str, Any] | None:
-        """The JSON object of a streamed body, read up to the limit; None when it is not one."""
-        declared = request.headers.get("content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
-            raise BodyTooLargeError
-        body = bytearray()
-        while True:
-            chunk = await request.stream.read()
-            if chunk is None:
-                break
-            body += chunk
-            if len(body) > self.max_body_bytes:
-                raise BodyTooLargeError
+        """The JSON object of the body, read up to the limit; None when it is not one.
+
+        Raises:
+            limits.BodyTooLargeError: the body is larger than the limit.
+        """
+        body = await limits.read_body(request, self.max_body_bytes)
         try:
             data = json.loads(body.decode("utf-8"))
         except (UnicodeDecodeError, ValueError):
@@ -448,7 +438,7 @@ class WebInput(InputChannel):
                 return response.empty()
             try:
                 data = await self._read_json(request)
-            except BodyTooLargeError:
+            except limits.BodyTooLargeError:
                 return _error(413, "too_large")
             if data is None:
                 return _error(400, "bad_request")

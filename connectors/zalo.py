@@ -1,20 +1,22 @@
 """Zalo Official Account channel: `connectors.zalo.ZaloInput` in credentials.yml.
 
-Webhook ``POST /webhooks/zalo/webhook`` (``GET /webhooks/zalo/`` is the health check):
+Webhook ``POST /webhooks/zalo/webhook`` (``GET /webhooks/zalo/`` is the health check). The steps and
+their order are `connectors.webhook.WebhookInput`'s (the same for Telegram); what is Zalo's own:
 
 1. Without ZALO_APP_ID / ZALO_OA_SECRET_KEY / a token pair the channel still loads, but the webhook
    answers 503 (logged once), so Zalo keeps its events until the OA is configured.
-2. ``X-ZEvent-Signature: mac=<hex>`` with ``hex = sha256(app_id + raw body + timestamp + OA secret
-   key)`` (the body's ``timestamp`` as a string) is checked with `hmac.compare_digest`; missing or
-   wrong: 401. A body that is not a JSON object: 400.
-3. Re-deliveries are dropped by ``message.msg_id``; the request is acknowledged (200) at once and the
-   event handled in the background, in order per user (`connectors.common.ChatQueues`), because Zalo
-   re-sends (and may disable the webhook) when it waits more than about 2 s.
-4. Abuse limits (`connectors.limits`): bodies over ``MAX_BODY_BYTES`` (64 KB at the least) get 413;
-   an address whose requests keep failing verification gets 429 once over the per-address limit
-   (Zalo's own requests are limited per user instead); an event over its user's rate limit is
-   acknowledged but not processed, and the user is told once per minute (`TOO_FAST_NOTE`). When Rasa
-   fails on an event the user gets `BUSY_NOTE`.
+2. Bodies over ``MAX_BODY_BYTES`` (64 KB at the least) get 413. ``X-ZEvent-Signature: mac=<hex>``
+   with ``hex = sha256(app_id + raw body + timestamp + OA secret key)`` (the body's ``timestamp`` as
+   a string) is checked with `hmac.compare_digest` once the body is read; missing or wrong: 401. A
+   body that is not a JSON object: 400. An address whose requests keep failing these checks gets 429
+   once over the per-address limit (Zalo's own requests are limited per user instead).
+3. Re-deliveries are dropped by ``message.msg_id`` (in this process and, with Redis, across
+   replicas) before anything is queued; the request is acknowledged (200) at once and the event
+   handled in the background, in order per user, because Zalo re-sends (and may disable the
+   webhook) when it waits more than about 2 s.
+4. An event over its user's rate limit is acknowledged but not processed, and the user is told once
+   per minute (`TOO_FAST_NOTE`). A message cut to ``MAX_MESSAGE_CHARS`` gets `TOO_LONG_NOTE` before
+   its answer. When Rasa fails on an event the user gets `BUSY_NOTE`.
 
 Events: ``user_send_text`` -> the text, through `connectors.common.prepare` (a typed ``/intent{...}``
 never reaches Rasa as an intent); ``user_click_button`` -> the button's payload (``message.payload``
@@ -55,16 +57,14 @@ import json
 import logging
 import os
 import re
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
-from sanic import Blueprint, response
+from rasa.core.channels.channel import InputChannel, OutputChannel
 from sanic.request import Request
-from sanic.response import HTTPResponse
 
 from connectors import common, limits
+from connectors.webhook import WebhookInput, WebhookRefusalError
 from connectors.zalo_api import (
     ZaloApiError,
     ZaloClient,
@@ -393,8 +393,18 @@ class ZaloSettings:
         )
 
 
-class ZaloInput(InputChannel):
-    """Receives Zalo OA webhook events at ``/webhooks/zalo/webhook``."""
+class ZaloInput(WebhookInput[ZaloEvent]):
+    """Receives Zalo OA webhook events at ``/webhooks/zalo/webhook``.
+
+    The steps and their order are `connectors.webhook`'s; this class adds the signature check, the
+    event parsing and the delivery of answers through the OA message API.
+    """
+
+    SENDER_PREFIX = SENDER_PREFIX
+    LABEL = "Zalo"
+    NOT_CONFIGURED_ERROR = "zalo channel not configured"
+    TOO_LARGE_ERROR = "body too large"
+    SHUTDOWN_WAIT_SECONDS = SHUTDOWN_WAIT_SECONDS
 
     @classmethod
     def name(cls) -> str:
@@ -410,14 +420,18 @@ class ZaloInput(InputChannel):
     def __init__(
         self, settings: ZaloSettings, client: ZaloClient, limiter: limits.RateLimiter | None = None
     ) -> None:
+        """Create the channel.
+
+        Args:
+            settings: the channel's settings.
+            client: the Zalo OA API client.
+            limiter: message rates per user; per address, only requests that fail verification are
+                counted (default: from the environment).
+        """
+        super().__init__(limiter)
         self.settings = settings
-        #: Message rates per user; per address, only requests that fail verification are counted.
-        self.limiter = limiter or limits.RateLimiter()
         self.client = client
         self.delivery = Delivery(client, settings.retry_delays)
-        self.chats = common.ChatQueues()
-        self.recent = common.RecentIds()
-        self._warned_unconfigured = False
 
     def missing_settings(self) -> list[str]:
         """The settings the webhook needs that are not set (empty when it can serve)."""
@@ -431,155 +445,77 @@ class ZaloInput(InputChannel):
         return missing
 
     def get_output_channel(self) -> OutputChannel | None:
-        """The output channel for messages Rasa sends outside a webhook (e.g. triggered intents)."""
+        """The output channel answers go through (also for messages Rasa sends outside a webhook)."""
         return ZaloOutput(self.delivery)
 
-    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        """The health route ``/`` and the webhook ``/webhook``."""
-        # The URL prefix (/webhooks/zalo) is given by Rasa when it registers the blueprint.
-        zalo_webhook = Blueprint(f"zalo_webhook_{type(self).__name__}")
+    # --- the platform's parts of the webhook -------------------------------------------------------
 
-        @zalo_webhook.route("/", methods=["GET"])
-        async def health(request: Request) -> HTTPResponse:
-            return response.json({"status": "ok" if not self.missing_settings() else "not configured"})
-
-        @zalo_webhook.route("/webhook", methods=["POST"], stream=True)
-        async def receive(request: Request) -> HTTPResponse:
-            try:
-                body = await limits.read_body(request, limits.platform_body_limit(self.limiter.settings))
-            except limits.BodyTooLargeError:
-                return response.json({"error": "body too large"}, status=413)
-            answer = self.receive(body, request.headers.get(SIGNATURE_HEADER), on_new_message)
-            if answer.status in (400, 401):
-                # Zalo's own requests come from a few addresses and are limited per user (in
-                # `handle`); per address, only requests that fail verification are counted.
-                verdict = await self.limiter.check(ip=limits.client_ip(request))
-                if not verdict.allowed:
-                    return response.json(
-                        {"error": "too many requests"}, status=429, headers=limits.refusal_headers(verdict)
-                    )
-            return answer
-
-        @zalo_webhook.listener("before_server_stop")
-        async def finish(app: Any, loop: Any) -> None:
-            # Give queued answers a moment to leave; what is still retrying then is given up
-            # (the conversation itself is in the tracker).
-            try:
-                await asyncio.wait_for(self._drain(), SHUTDOWN_WAIT_SECONDS)
-            except asyncio.TimeoutError:
-                logger.warning(
-                    "Zalo: %d user(s) still had answers queued at shutdown", self.delivery.pending()
-                )
-            await self.client.close()
-            await self.limiter.close()
-
-        return zalo_webhook
-
-    async def _drain(self) -> None:
-        await self.chats.drain()
-        await self.delivery.drain()
-
-    def receive(
-        self,
-        raw_body: bytes,
-        signature: str | None,
-        on_new_message: Callable[[UserMessage], Awaitable[Any]],
-    ) -> HTTPResponse:
-        """Check and acknowledge one webhook request; its event is handled in the background."""
-        missing = self.missing_settings()
-        if missing:
-            if not self._warned_unconfigured:
-                self._warned_unconfigured = True
-                logger.warning(
-                    "Zalo webhook called but the channel is not configured (missing %s): 503",
-                    ", ".join(missing),
-                )
-            return response.json({"error": "zalo channel not configured"}, status=503)
+    def _verify_body(self, request: Request, body: bytes) -> dict[str, Any]:
+        """The signature covers the body and its timestamp: checked once the body is read (401/400)."""
+        signature = request.headers.get(SIGNATURE_HEADER)
         if not signature:
-            return response.json({"error": "missing signature"}, status=401)
+            raise WebhookRefusalError(401, "missing signature")
         try:
-            body = json.loads(raw_body)
+            data = json.loads(body)
         except ValueError:
-            return response.json({"error": "body is not JSON"}, status=400)
-        if not isinstance(body, dict):
-            return response.json({"error": "body is not a JSON object"}, status=400)
+            raise WebhookRefusalError(400, "body is not JSON") from None
+        if not isinstance(data, dict):
+            raise WebhookRefusalError(400, "body is not a JSON object")
         if not signature_valid(
             signature,
             app_id=self.settings.app_id,
-            raw_body=raw_body,
-            timestamp=_timestamp_text(body),
+            raw_body=body,
+            timestamp=_timestamp_text(data),
             oa_secret_key=self.settings.oa_secret_key,
         ):
             logger.warning("Zalo webhook: bad signature, event refused")
-            return response.json({"error": "bad signature"}, status=401)
-        event = parse_event(body)
-        if event is None:
-            return response.json({"status": "ignored"})
-        if self.recent.seen(event.dedupe_key):
-            logger.info("Zalo webhook: re-delivered %s %s dropped", event.event_name, event.msg_id)
-            return response.json({"status": "duplicate"})
+            raise WebhookRefusalError(401, "bad signature")
+        return data
 
-        async def job() -> None:
-            # A re-delivery that reached another replica first is dropped there (Redis, when shared).
-            if self.limiter.shared and not await self.limiter.first_delivery(f"zalo:{event.dedupe_key}"):
-                logger.info("Zalo %s %s: already taken by another replica", event.event_name, event.msg_id)
-                return
-            await self.handle(event, on_new_message)
+    def _extract_update(self, data: dict[str, Any]) -> ZaloEvent | None:
+        return parse_event(data)
 
-        self.chats.submit(SENDER_PREFIX + event.user_id, job)
-        return response.json({"status": "ok"})
+    def _extract_delivery_id(self, update: ZaloEvent) -> str:
+        return update.dedupe_key
 
-    async def handle(self, event: ZaloEvent, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
-        """Answer one event (runs in the user's background queue)."""
-        # Counted before anything is done, so an event over the limit is not processed at all.
-        verdict = await self.limiter.check(sender=SENDER_PREFIX + event.user_id)
-        if not verdict.allowed:
-            logger.info(
-                "Zalo %s %s: over the user's rate limit, not processed", event.event_name, event.msg_id
-            )
-            if verdict.first_refusal:
-                self.delivery.enqueue_text(event.user_id, common.TOO_FAST_NOTE)
-            return
-        if event.kind == "unsupported":
-            logger.info(
-                "Zalo %s %s: not text, answered with the only-text note", event.event_name, event.msg_id
-            )
-            self.delivery.enqueue_text(event.user_id, common.ONLY_TEXT_NOTE)
-            return
-        if event.kind == "follow":
+    def _extract_chat_id(self, update: ZaloEvent) -> str | None:
+        return update.user_id
+
+    def _extract_message_id(self, update: ZaloEvent) -> str | None:
+        return update.msg_id or None
+
+    def _extract_metadata(self, update: ZaloEvent) -> dict[str, Any]:
+        return {"zalo_event": update.event_name}
+
+    def _describe(self, update: ZaloEvent) -> str:
+        return f"{update.event_name} {update.msg_id}".rstrip()
+
+    async def _extract_inbound(self, update: ZaloEvent, chat_id: str) -> common.Inbound | None:
+        if update.kind == "unsupported":
+            logger.info("Zalo %s: not text, answered with the only-text note", self._describe(update))
+            await self._send_note(chat_id, common.ONLY_TEXT_NOTE)
+            return None
+        if update.kind == "follow":
             logger.info("Zalo follow: %s", "greeted" if self.settings.greet_on_follow else "not greeted")
-            if self.settings.greet_on_follow:
-                await self._to_rasa(event, FOLLOW_MESSAGE, on_new_message)
-            return
-        inbound = (
-            common.prepare(payload=event.payload)
-            if event.kind == "payload"
-            else common.prepare(text=event.text)
-        )
-        if inbound is None:
-            return
-        # Debug only, as on the other channels: log_safe redacts numbers, not names.
-        logger.debug("Zalo %s %s: %s", event.event_name, event.msg_id, common.log_safe(inbound.text))
-        await self._to_rasa(event, inbound.text, on_new_message)
-        if inbound.truncated:
-            self.delivery.enqueue_text(
-                event.user_id, common.TOO_LONG_NOTE.format(limit=common.MAX_MESSAGE_CHARS)
-            )
+            # The connector's own intent message, never citizen text: the greeting is in the tracker.
+            return common.Inbound(FOLLOW_MESSAGE) if self.settings.greet_on_follow else None
+        if update.kind == "payload":
+            return common.prepare(payload=update.payload)
+        return common.prepare(text=update.text)
 
-    async def _to_rasa(
-        self, event: ZaloEvent, text: str, on_new_message: Callable[[UserMessage], Awaitable[Any]]
-    ) -> None:
-        message = UserMessage(
-            text,
-            ZaloOutput(self.delivery),
-            SENDER_PREFIX + event.user_id,
-            input_channel=CHANNEL_NAME,
-            message_id=event.msg_id or None,
-            metadata={"zalo_event": event.event_name},
-        )
-        try:
-            await on_new_message(message)
-        except Exception as error:  # the citizen is told; the webhook was acknowledged long ago
-            # The error's type only: its message or traceback may quote the citizen's text.
-            logger.error("Rasa failed on a Zalo %s event: %s", event.event_name, type(error).__name__)
-            self.delivery.enqueue_text(event.user_id, common.BUSY_NOTE)
+    async def _send_note(self, chat_id: str, text: str) -> None:
+        # Queued behind the answers already waiting for this user, so notes and answers keep order.
+        self.delivery.enqueue_text(chat_id, text)
+
+    # --- shutdown ----------------------------------------------------------------------------------
+
+    async def _drain(self) -> None:
+        # The events first (they queue answers), then the answers they queued.
+        await self.queues.drain()
+        await self.delivery.drain()
+
+    def _pending(self) -> int:
+        return self.queues.pending() + self.delivery.pending()
+
+    async def _close_clients(self) -> None:
+        await self.client.close()

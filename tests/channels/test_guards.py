@@ -1,22 +1,20 @@
 """Abuse guards on every channel, against the real assistant (Rasa server + action server) on loopback.
 
-One assistant for the module, started as production would start it where it matters here: the Rasa
-HTTP API only with a JWT secret, no ``--cors``, low rate limits (3 messages per conversation, 6
-requests per address a minute), 4 KB bodies, behind "one proxy" (``SANIC_PROXIES_COUNT=1``) so each
-test picks its client address with ``X-Forwarded-For``, Telegram and Zalo pointed at their fakes, and
-its conversations in an SQLite tracker store (``TRACKER_STORE_URL``, bot/stores.py) that a test can
-take away to make Rasa fail for real. Everything is asserted on what a citizen, a forger or the staff
-app receives over HTTP (or what the fake Telegram / Zalo APIs are asked to deliver).
+The session's assistant (`tests/channels/conftest.py`) is started as production would start it
+where it matters here: the Rasa HTTP API only with a JWT secret, no ``--cors``, low rate limits (3
+messages per conversation, 6 requests per address a minute), 4 KB bodies, behind "one proxy"
+(``SANIC_PROXIES_COUNT=1``) so each test picks its client address with ``X-Forwarded-For``,
+Telegram and Zalo pointed at their fakes, and its conversations in an SQLite tracker store
+(``TRACKER_STORE_URL``, bot/stores.py) that a test can take away to make Rasa fail for real.
+Everything is asserted on what a citizen, a forger or the staff app receives over HTTP (or what the
+fake Telegram / Zalo APIs are asked to deliver).
 """
 
 from __future__ import annotations
 
 import base64
 import contextlib
-import itertools
 import json
-import secrets
-import shutil
 import socket
 import uuid
 from collections.abc import Iterator
@@ -28,33 +26,27 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
+from app.rasa_client import make_jwt
 from connectors.common import BUSY_NOTE, TOO_FAST_NOTE
-from knowledge_base.rasa_client import make_jwt
 from tests.channels import fake_telegram as ft
-from tests.channels.fake_zalo import APP_ID, APP_SECRET, OA_SECRET_KEY, FakeZalo, signed, text_event
-from tests.servers import PROJECT_ROOT, Assistant, start_assistant
+from tests.channels.conftest import (
+    IP_LIMIT,
+    PORTAL,
+    SENDER_LIMIT,
+    TELEGRAM_SECRET,
+    Channels,
+    address,
+    via,
+)
+from tests.channels.fake_zalo import OA_SECRET_KEY, FakeZalo, signed, text_event
+from tests.servers import Assistant
 
 pytestmark = pytest.mark.conversation
 
-TELEGRAM_SECRET = "guards-Webhook_secret-0123456789"
 TELEGRAM_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-PORTAL = "https://dichvucong.example.gov.vn"
 EVIL = "https://evil.example"
-SENDER_LIMIT, IP_LIMIT = 3, 6
 THANKS = "Rất vui được giúp bạn"
 STAFF_PREFIX = "Cán bộ Một cửa trả lời"
-_addresses = itertools.count(1)
-
-
-def address() -> str:
-    """A client address no other request of this module uses (so per-address limits stay apart)."""
-    n = next(_addresses)
-    return f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}"
-
-
-def via(ip: str | None = None) -> dict[str, str]:
-    """Headers of a request that the proxy in front forwarded for `ip` (a fresh address by default)."""
-    return {"X-Forwarded-For": ip or address()}
 
 
 @dataclass
@@ -107,50 +99,10 @@ class Guarded:
         )
 
 
-def _stores_wired() -> bool:
-    endpoints = (PROJECT_ROOT / "endpoints.yml").read_text(encoding="utf-8")
-    return (PROJECT_ROOT / "bot" / "stores.py").is_file() and "bot.stores.TrackerStore" in endpoints
-
-
 @pytest.fixture(scope="module")
-def guarded(seeded_sqlite: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Guarded]:
-    folder = tmp_path_factory.mktemp("guards")
-    database = folder / "tthc.db"
-    shutil.copy(seeded_sqlite.split("///", 1)[1], database)
-    tracker_db = folder / "tracker" / "conversations.db" if _stores_wired() else None
-    with contextlib.ExitStack() as stack:
-        telegram = stack.enter_context(contextlib.contextmanager(ft.serve)())
-        zalo = stack.enter_context(FakeZalo())
-        access, refresh = zalo.pair()
-        env = {
-            "RATE_LIMIT_SENDER_PER_MINUTE": str(SENDER_LIMIT),
-            "RATE_LIMIT_IP_PER_MINUTE": str(IP_LIMIT),
-            "MAX_BODY_BYTES": "4096",
-            "SANIC_PROXIES_COUNT": "1",
-            "RASA_JWT_SECRET": secrets.token_hex(32),
-            "TELEGRAM_TOKEN": ft.TOKEN,
-            "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET,
-            "TELEGRAM_API_BASE_URL": telegram.url,
-            "TELEGRAM_MODE": "webhook",
-            "ZALO_API_BASE_URL": zalo.base_url,
-            "ZALO_OAUTH_BASE_URL": zalo.base_url,
-            "ZALO_APP_ID": APP_ID,
-            "ZALO_OA_SECRET_KEY": OA_SECRET_KEY,
-            "ZALO_APP_SECRET": APP_SECRET,
-            "ZALO_ACCESS_TOKEN": access,
-            "ZALO_REFRESH_TOKEN": refresh,
-            "ZALO_TOKEN_FILE": str(folder / "zalo_tokens.json"),
-            "ZALO_RETRY_DELAYS": "0.5",
-            "WEB_SESSION_SECRET": secrets.token_hex(32),
-            "WEB_ALLOWED_ORIGINS": PORTAL,
-        }
-        if tracker_db is not None:
-            tracker_db.parent.mkdir()
-            env["TRACKER_STORE_URL"] = f"sqlite:///{tracker_db}"
-        logs = folder / "logs"
-        logs.mkdir()
-        assistant = stack.enter_context(start_assistant(f"sqlite:///{database}", logs, env))
-        yield Guarded(assistant, telegram, zalo, tracker_db)
+def guarded(channels: Channels) -> Guarded:
+    """The session's assistant (tests/channels/conftest.py) and its fakes."""
+    return Guarded(channels.assistant, channels.telegram, channels.zalo, channels.tracker_db)
 
 
 # ------------------------------------------------------------------------------------------------ #

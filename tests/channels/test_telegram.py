@@ -1,14 +1,14 @@
 """Telegram end to end: the real Rasa server and action server against a fake Bot API on loopback.
 
-One Rasa server for the module, started in polling mode, so both ways in are exercised: updates are
-posted to its webhook `/webhooks/telegram/webhook` as Telegram would, and queued in the fake's
-getUpdates for the poller. Everything the citizen would see is read from the fake's sendMessage calls.
+The session's assistant (`tests/channels/conftest.py`) runs its Telegram channel in polling mode, so
+both ways in are exercised: updates are posted to its webhook `/webhooks/telegram/webhook` as
+Telegram would, and queued in the fake's getUpdates for the poller. Everything the citizen would see
+is read from the fake's sendMessage calls (each test in chats of its own).
 """
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,12 +19,13 @@ from connectors.common import ONLY_TEXT_NOTE
 from knowledge_base.db import session_scope
 from knowledge_base.models import AnswerRating, FaqEntry, FaqQuestion
 from tests.channels import fake_telegram as ft
-from tests.servers import Assistant, start_assistant
+from tests.channels.conftest import TELEGRAM_SECRET, Channels, via
+from tests.servers import Assistant
 from vntext import fold
 
 pytestmark = pytest.mark.conversation
 
-SECRET = "e2e-Webhook_secret-0123456789"
+SECRET = TELEGRAM_SECRET
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 GREETING = "Xin chào! Tôi là trợ lý thủ tục hành chính"
 THANKS = "Rất vui được giúp bạn"
@@ -37,38 +38,30 @@ COMMAND_NOTE = (
 
 
 @pytest.fixture(scope="module")
-def fake() -> Iterator[ft.FakeTelegram]:
-    """The fake Bot API the Rasa server talks to."""
-    yield from ft.serve()
+def fake(channels: Channels) -> ft.FakeTelegram:
+    """The fake Bot API the Rasa server talks to (the session's)."""
+    return channels.telegram
 
 
 @pytest.fixture(scope="module")
-def database(seeded_sqlite: str, tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A private copy of the seeded database (this module adds an FAQ entry and ratings)."""
-    target = tmp_path_factory.mktemp("telegram_db") / "tthc.db"
-    shutil.copy(seeded_sqlite.split("///", 1)[1], target)
-    return f"sqlite:///{target}"
+def database(channels: Channels) -> str:
+    """The session assistant's private copy of the seeded database.
+
+    This module adds an FAQ entry and reads ratings; its chats are new, so no other module meets them.
+    """
+    return channels.database
 
 
 @pytest.fixture(scope="module")
-def assistant(
-    database: str, fake: ft.FakeTelegram, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Assistant]:
+def assistant(channels: Channels) -> Assistant:
     """Both servers, with the Telegram channel pointed at the fake and polling it."""
-    env = {
-        "TELEGRAM_TOKEN": ft.TOKEN,
-        "TELEGRAM_WEBHOOK_SECRET": SECRET,
-        "TELEGRAM_API_BASE_URL": fake.url,
-        "TELEGRAM_MODE": "polling",
-        "TELEGRAM_POLL_TIMEOUT": "2",
-    }
-    with start_assistant(database, tmp_path_factory.mktemp("telegram_logs"), extra_env=env) as running:
-        yield running
+    return channels.assistant
 
 
 def webhook(assistant: Assistant, update: Any, secret: str | None = SECRET) -> int:
     """POST an update to the Rasa server's Telegram webhook; return the status."""
-    headers = {SECRET_HEADER: secret} if secret is not None else {}
+    # From an address of its own: forged requests are limited per address (tests/channels/conftest.py).
+    headers = ({SECRET_HEADER: secret} if secret is not None else {}) | via()
     answer = httpx.post(
         f"{assistant.rasa_url}/webhooks/telegram/webhook", json=update, headers=headers, timeout=30
     )
@@ -131,7 +124,7 @@ def test_forged_or_missing_secret_is_refused_and_nothing_processed(
     answer = httpx.post(
         f"{assistant.rasa_url}/webhooks/telegram/webhook",
         content=b"{not json",
-        headers={SECRET_HEADER: SECRET, "Content-Type": "application/json"},
+        headers={SECRET_HEADER: SECRET, "Content-Type": "application/json", **via()},
         timeout=30,
     )
     assert answer.status_code == 400

@@ -1,19 +1,18 @@
 """The Zalo OA channel end to end: the real Rasa server and action server, a fake Zalo API.
 
 Webhook events are signed like Zalo signs them and posted over HTTP to the Rasa server's
-`/webhooks/zalo/webhook`; the answers are read from what the fake Zalo API received. One Rasa
-server for the module (ZALO_* settings point the channel at the fake; short retry delays).
+`/webhooks/zalo/webhook`; the answers are read from what the fake Zalo API received (each test
+for users of its own). The session's assistant (`tests/channels/conftest.py`) points its ZALO_*
+settings at the fake, with short retry delays.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import stat
 import time
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,9 +20,8 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.channels.conftest import Channels, via
 from tests.channels.fake_zalo import (
-    APP_ID,
-    APP_SECRET,
     OA_SECRET_KEY,
     FakeZalo,
     follow_event,
@@ -31,7 +29,7 @@ from tests.channels.fake_zalo import (
     signed,
     text_event,
 )
-from tests.servers import Assistant, start_assistant
+from tests.servers import Assistant
 
 pytestmark = pytest.mark.conversation
 
@@ -59,33 +57,14 @@ class Running:
         raw, headers = signed(event, key)
         if not signature:
             headers.pop("X-ZEvent-Signature")
-        return httpx.post(self.webhook, content=raw, headers=headers, timeout=30).status_code
+        # From an address of its own: refused requests are limited per address (conftest.py).
+        return httpx.post(self.webhook, content=raw, headers=headers | via(), timeout=30).status_code
 
 
 @pytest.fixture(scope="module")
-def running(seeded_sqlite: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
-    folder = tmp_path_factory.mktemp("zalo")
-    # Actions write (ratings, tickets): a private copy of the seeded database.
-    database = folder / "tthc.db"
-    shutil.copy(seeded_sqlite.split("///", 1)[1], database)
-    token_file = folder / "var" / "zalo_tokens.json"
-    with FakeZalo() as zalo:
-        access, refresh = zalo.pair()
-        env = {
-            "ZALO_API_BASE_URL": zalo.base_url,
-            "ZALO_OAUTH_BASE_URL": zalo.base_url,
-            "ZALO_APP_ID": APP_ID,
-            "ZALO_OA_SECRET_KEY": OA_SECRET_KEY,
-            "ZALO_APP_SECRET": APP_SECRET,
-            "ZALO_ACCESS_TOKEN": access,
-            "ZALO_REFRESH_TOKEN": refresh,
-            "ZALO_TOKEN_FILE": str(token_file),
-            "ZALO_RETRY_DELAYS": "0.5,1,2,4,8",
-        }
-        logs = folder / "logs"
-        logs.mkdir()
-        with start_assistant(f"sqlite:///{database}", logs, env) as assistant:
-            yield Running(assistant, zalo, token_file)
+def running(channels: Channels) -> Running:
+    """The session's assistant (actions write ratings and tickets to its private database copy)."""
+    return Running(channels.assistant, channels.zalo, channels.zalo_token_file)
 
 
 def new_user() -> str:
@@ -217,6 +196,9 @@ def test_health_and_bad_json(running: Running) -> None:
     health = httpx.get(f"{running.assistant.rasa_url}/webhooks/zalo/", timeout=10)
     assert health.status_code == 200 and health.json() == {"status": "ok"}
     bad = httpx.post(
-        running.webhook, content=b"{nope", headers={"X-ZEvent-Signature": "mac=" + "0" * 64}, timeout=10
+        running.webhook,
+        content=b"{nope",
+        headers={"X-ZEvent-Signature": "mac=" + "0" * 64, **via()},
+        timeout=10,
     )
     assert bad.status_code == 400

@@ -451,7 +451,7 @@ def test_zalo_limits_per_user_per_forging_address_and_body_size(zalo_api: FakeZa
             assert statuses == [401, 401, 429, 429]
             raw, headers = signed(text_event("503", "x" * 70_000))
             assert (await http("POST", f"{base}/webhook", data=raw, headers=headers))[0] == 413
-            await channel.chats.drain()
+            await channel.queues.drain()
             await channel.delivery.drain()
 
     asyncio.run(scenario())
@@ -467,7 +467,7 @@ def test_zalo_rasa_failure_is_the_busy_note(zalo_api: FakeZalo, tmp_path: Path) 
         async with serving(channel, rasa, "zalo") as base:
             raw, headers = signed(text_event("504", "chào"))
             assert (await http("POST", f"{base}/webhook", data=raw, headers=headers))[0] == 200
-            await channel.chats.drain()
+            await channel.queues.drain()
             await channel.delivery.drain()
 
     asyncio.run(scenario())
