@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Train the Rasa model when its inputs changed; otherwise do nothing.
 # The model's name carries a fingerprint of everything that shapes it (config, domain, training data,
-# the NLU components' code, the bot environment's lock file); models/current names the one to serve.
+# the NLU components' code and the lexicon they read, the bot environment's lock file); models/current
+# names the one to serve.
 # Trained models are also kept in a per-user cache, so a fresh clone on the same machine (CI) reuses them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,8 +11,15 @@ export RASA_TELEMETRY_ENABLED=false
 export PYTHONWARNINGS="${PYTHONWARNINGS:-ignore}"
 cache_dir="${MODEL_CACHE_DIR:-$HOME/.cache/tthc-assistant/models}"
 
+# nlu_data/ is the hand-edited source; rasa trains on build/nlu_data/ (gitignored): the source plus
+# one surface variant per example (without diacritics or with shorthand, seeded by the example's own
+# text: see scripts/augment_nlu.py). Hashing the build covers whatever the variants come from.
+.venv-bot/bin/python scripts/augment_nlu.py --src nlu_data --out build/nlu_data
+# knowledge_base/lexicon: the citizen lexicon (aspect words, abbreviations) that bot/ and vntext/ read.
+sources=(build/nlu_data bot vntext)
+[[ -d knowledge_base/lexicon ]] && sources+=(knowledge_base/lexicon)
 inputs=$( { echo config.yml; echo domain.yml; echo requirements/bot.txt;
-            find nlu_data bot vntext -type f \( -name '*.yml' -o -name '*.yaml' -o -name '*.py' -o -name '*.txt' \) ; } | LC_ALL=C sort)
+            find "${sources[@]}" -type f \( -name '*.yml' -o -name '*.yaml' -o -name '*.py' -o -name '*.txt' \) ; } | LC_ALL=C sort)
 fingerprint=$(for f in $inputs; do echo "== $f"; cat "$f"; done | sha256sum | cut -c1-16)
 name="tthc-$fingerprint"
 model="models/$name.tar.gz"
@@ -26,7 +34,7 @@ if [[ ! -f "$model" ]]; then
   # `rasa data validate`); validating again here cost ~13 % of the training time.
   echo "Training model $name ..."
   start=$(date +%s)
-  .venv-bot/bin/rasa train --config config.yml --domain domain.yml --data nlu_data \
+  .venv-bot/bin/rasa train --config config.yml --domain domain.yml --data build/nlu_data \
       --out models --fixed-model-name "$name" --quiet --skip-validation
   echo "Model trained in $(( $(date +%s) - start )) s."
   mkdir -p "$cache_dir" && cp "$model" "$cache_dir/" || true

@@ -37,9 +37,11 @@ __all__ = [
 ]
 
 # Not inside a longer alphanumeric run, and not continuing one through a connector
-# ("A-1.001193" must not yield a procedure code).
+# ("A-1.001193" must not yield a procedure code), nor through an escape sequence: in
+# "000.00.12.H37\u002d251012\u002d0005" (a code with its dashes escaped, as in a typed
+# `/inform{...}` probe) "000.00.12.H37" is the start of a token, not a dossier code.
 _START = r"(?<![^\W_])(?<![^\W_][./\-])"
-_END = r"(?![^\W_])(?![./\-][^\W_])"
+_END = r"(?![^\W_])(?![./\-][^\W_])(?!\\[uUxX0-9])"
 
 _PHONE_PREFIX = r"(?:(?:\+|00)84[ .\-]?|0)"
 
