@@ -11,11 +11,12 @@ UV := .venv-tools/bin/uv
 export RASA_TELEMETRY_ENABLED := false
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup envs db model browser run test test-bot test-app eval lock clean
+.PHONY: help setup envs db model browser run check test test-bot test-app eval lock clean
 
 help:
 	@echo "make run    - set up (environments, database, model) and start the assistant"
-	@echo "make test   - set up and run every test"
+	@echo "make test   - set up and run every test (make check first)"
+	@echo "make check  - lint + format check + the fast tests (no servers, training or browser): the edit-test loop"
 	@echo "make eval   - NLU evaluation on the held-out set, 5-fold cross-validation, search and FAQ figures"
 	@echo "make lock   - re-resolve requirements/*.txt from requirements/*.in"
 
@@ -27,15 +28,16 @@ $(UV):
 # The Rasa server's environment (Rasa 3.6.21 pins old libraries). Bytecode is compiled at install:
 # PYTHONDONTWRITEBYTECODE keeps the tree clean, and without it every Rasa start and training run
 # compiled Rasa and TensorFlow from source again (13-18 s a start, ~14 % of training; make bench).
-.venv-bot/.installed: requirements/bot.txt | $(UV)
+.venv-bot/.installed: requirements/bot.txt requirements/bot-dev.txt | $(UV)
 	test -x .venv-bot/bin/python || $(UV) venv --quiet --python $(PY310) .venv-bot
-	$(UV) pip sync --quiet --compile-bytecode --python .venv-bot/bin/python requirements/bot.txt
+	$(UV) pip sync --quiet --compile-bytecode --python .venv-bot/bin/python requirements/bot.txt requirements/bot-dev.txt
 	touch $@
 
 # The action server, knowledge base and FastAPI app environment (SQLAlchemy 2, pydantic 2).
-.venv/.installed: requirements/app.txt | $(UV)
+# A developer's machine gets the test tools too (*-dev.txt); the production image only the *.txt that runs.
+.venv/.installed: requirements/app.txt requirements/app-dev.txt | $(UV)
 	test -x .venv/bin/python || $(UV) venv --quiet --python $(PY310) .venv
-	$(UV) pip sync --quiet --compile-bytecode --python .venv/bin/python requirements/app.txt
+	$(UV) pip sync --quiet --compile-bytecode --python .venv/bin/python requirements/app.txt requirements/app-dev.txt
 	touch $@
 
 envs: .venv-bot/.installed .venv/.installed
@@ -87,8 +89,14 @@ telegram: setup
 	@test -n "$$TELEGRAM_TOKEN" || { echo "Set TELEGRAM_TOKEN (the token @BotFather gave your bot)" >&2; exit 1; }
 	@TELEGRAM_MODE=polling scripts/run.sh
 
+# The edit-test loop: ruff (lint + format check) and the fast tests of both environments, a few minutes.
+check: envs
+	@scripts/check.sh
+
+# Everything: `make check` first (stops there on failure), then the slow tests (servers, training, browser).
 test: setup browser
-	@CHROMIUM=$(CHROMIUM) scripts/test.sh
+	@scripts/check.sh
+	@CHROMIUM=$(CHROMIUM) SLOW_ONLY=1 scripts/test.sh
 
 eval: setup
 	@scripts/eval.sh
@@ -114,9 +122,12 @@ DAYS ?= 90
 retention: envs
 	@.venv/bin/python -m knowledge_base retention --days $(DAYS) $(if $(DRY_RUN),--dry-run)
 
+# What runs (bot.txt, app.txt) first; the test tools (*-dev.txt) are resolved within those pins.
 lock: | $(UV)
 	$(UV) pip compile --quiet --python-version 3.10 requirements/bot.in -o requirements/bot.txt
+	$(UV) pip compile --quiet --python-version 3.10 requirements/bot-dev.in -o requirements/bot-dev.txt
 	$(UV) pip compile --quiet --python-version 3.10 requirements/app.in -o requirements/app.txt
+	$(UV) pip compile --quiet --python-version 3.10 requirements/app-dev.in -o requirements/app-dev.txt
 
 clean:
 	rm -rf var models .pytest_cache

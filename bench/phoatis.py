@@ -252,11 +252,12 @@ def prediction_from_parse(
     return intent, tags_from_entities(utterance, entities), fell_back
 
 
-def pipeline_config(config_path: Path) -> tuple[dict[str, Any], list[str]]:
+def pipeline_config(config_path: Path, epochs: int | None = None) -> tuple[dict[str, Any], list[str]]:
     """config.yml's NLU pipeline for PhoATIS, and a description of every change made to it.
 
     Only DIET's ``entity_recognition`` changes (to true: PhoATIS scores slots); the policies are
-    dropped because only the NLU part is trained.
+    dropped because only the NLU part is trained. `epochs` (tests only: every step runs, nothing is
+    learnt) caps the epochs of every component that has them.
     """
     import yaml  # PyYAML: in both environments, only needed here
 
@@ -266,6 +267,9 @@ def pipeline_config(config_path: Path) -> tuple[dict[str, Any], list[str]]:
         if component.get("name") == "DIETClassifier" and not component.get("entity_recognition", True):
             component["entity_recognition"] = True
             changes.append("DIETClassifier.entity_recognition: false -> true (PhoATIS scores slots)")
+        if epochs is not None and "epochs" in component:
+            changes.append(f"{component['name']}.epochs: {component['epochs']} -> {epochs}")
+            component["epochs"] = epochs
     config.pop("policies", None)
     return config, changes
 
@@ -320,14 +324,16 @@ def parse_all(model: Path, texts: Sequence[str]) -> tuple[list[dict[str, Any]], 
     return asyncio.run(run())
 
 
-def evaluate(data: Path, level: str | None, work: Path, split: str = "test") -> dict[str, Any]:
+def evaluate(
+    data: Path, level: str | None, work: Path, split: str = "test", epochs: int | None = None
+) -> dict[str, Any]:
     """Train on PhoATIS ``train`` with our pipeline, score `split`; everything the report needs."""
     folder = level_folder(data, level)
     train_set, test_set = read_split(folder / "train"), read_split(folder / split)
     work.mkdir(parents=True, exist_ok=True)
     train_file = work / "train.json"
     train_file.write_text(json.dumps(to_rasa_json(train_set), ensure_ascii=False), encoding="utf-8")
-    config, changes = pipeline_config(ROOT / "config.yml")
+    config, changes = pipeline_config(ROOT / "config.yml", epochs)
     config_file = work / "config.yml"
     config_file.write_text(json.dumps(config, ensure_ascii=False), encoding="utf-8")  # JSON is YAML
     print(f"Training on {len(train_set)} utterances of {folder} ...", flush=True)
@@ -394,13 +400,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--split", choices=("dev", "test"), default="test", help="split to score")
     parser.add_argument("--json", type=Path, default=None, help="write the results here")
     parser.add_argument("--work", type=Path, default=None, help="scratch folder (default: a temporary one)")
+    parser.add_argument(
+        "--epochs",
+        type=int,
+        default=None,
+        help="cap every component's epochs (for tests)",
+    )
     args = parser.parse_args(argv)
     try:
         if args.work:
-            result = evaluate(args.data, args.level, args.work, args.split)
+            result = evaluate(args.data, args.level, args.work, args.split, args.epochs)
         else:
             with tempfile.TemporaryDirectory(prefix="phoatis-") as work:
-                result = evaluate(args.data, args.level, Path(work), args.split)
+                result = evaluate(args.data, args.level, Path(work), args.split, args.epochs)
     except PhoATISFormatError as exc:
         print(f"Not a PhoATIS folder: {exc}", file=sys.stderr)
         return 2

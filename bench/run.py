@@ -41,7 +41,7 @@ from urllib.parse import urlencode
 
 import psutil
 
-from bench import conversations, heldout, load, report
+from bench import conversations, heldout, load, micro, report
 from bench.procs import ROOT, MemorySampler, Services, base_env
 from bench.stats import ratio, summarize
 
@@ -127,7 +127,7 @@ def train(config: Path, scratch: Path, name: str) -> dict[str, Any]:
         "--domain",
         "domain.yml",
         "--data",
-        "nlu_data",
+        "build/nlu_data",
         "--out",
         str(out),
         "--fixed-model-name",
@@ -135,6 +135,20 @@ def train(config: Path, scratch: Path, name: str) -> dict[str, Any]:
         "--force",
         "--quiet",
     ]
+    # Rasa trains on the augmented build of the hand-edited data, as scripts/train_model.sh does.
+    subprocess.run(
+        [
+            str(BOT_PYTHON),
+            str(ROOT / "scripts" / "augment_nlu.py"),
+            "--src",
+            "nlu_data",
+            "--out",
+            "build/nlu_data",
+        ],
+        cwd=ROOT,
+        env=base_env(),
+        check=True,
+    )
     print(f"Training {name} ({config.relative_to(ROOT)}) ...", flush=True)
     started = time.perf_counter()
     with log.open("wb") as handle:
@@ -222,7 +236,7 @@ def start_services(
             str(APP_PYTHON),
             "-m",
             "uvicorn",
-            "knowledge_base.api:app",
+            "app.main:app",
             "--host",
             "127.0.0.1",
             "--port",
@@ -374,6 +388,25 @@ def kb_search(database_url: str, app_url: str, rounds: int) -> dict[str, Any]:
     return {"queries": len(queries), "in_process": in_process, "app_http": app_http}
 
 
+def micro_benchmarks(database_url: str) -> dict[str, Any]:
+    """bench/micro.py: odd-query search, parsing the national file (here), the matcher (Rasa env)."""
+    print("Micro-benchmarks (odd queries, parsing, procedure matcher) ...", flush=True)
+    results = micro.app_env(database_url)
+    completed = subprocess.run(
+        [str(BOT_PYTHON), str(ROOT / "bench" / "micro.py"), "matcher"],
+        cwd=ROOT,
+        env=base_env(),
+        capture_output=True,
+        text=True,
+    )
+    if completed.returncode == 0 and completed.stdout.strip():
+        results |= json.loads(completed.stdout.strip().splitlines()[-1])
+    else:
+        results["matcher"] = {"skipped": f"bench/micro.py matcher failed (exit {completed.returncode})"}
+    micro.report({k: v for k, v in results.items() if k == "parse_all" or "skipped" not in v})
+    return results
+
+
 def run_phoatis(data: Path, level: str | None, scratch: Path) -> dict[str, Any]:
     """Run bench/phoatis.py in the Rasa environment and return its JSON (or why it failed)."""
     out = scratch / "phoatis.json"
@@ -461,6 +494,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
             results["kb_search"] = kb_search(database_url, urls["app"], size["kb_rounds"])
             services.stop_all()
+            results["micro"] = micro_benchmarks(database_url)
             sampler.stop()
             results["memory"] = services.memory_report()
             results["load"]["max_during_services"] = sampler.peak_load

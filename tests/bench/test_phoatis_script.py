@@ -1,8 +1,9 @@
 """bench/phoatis.py end to end: trains our pipeline with the real Rasa on the tiny sample and scores it.
 
-Runs the script as `make bench` does, in the Rasa environment (.venv-bot). No score is asserted
-beyond its range: twelve training sentences say nothing about accuracy, only that every step
-(conversion, training, parsing, projection, scoring, report) works together.
+Runs the script as `make bench` does, in the Rasa environment (.venv-bot), with one epoch per component
+(``--epochs 1``): every step (conversion, training, parsing, projection, scoring, report) runs and works
+with the next, without the cost of full training. No score is asserted beyond its range: twelve
+training sentences say nothing about accuracy.
 """
 
 from __future__ import annotations
@@ -31,7 +32,9 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
 
 def test_the_script_trains_parses_and_scores_the_sample(tmp_path: Path) -> None:
     out = tmp_path / "phoatis.json"
-    completed = _run("--data", str(TINY), "--json", str(out), "--work", str(tmp_path / "work"))
+    completed = _run(
+        "--data", str(TINY), "--json", str(out), "--work", str(tmp_path / "work"), "--epochs", "1"
+    )
     assert completed.returncode == 0, completed.stderr[-3000:]
     result = json.loads(out.read_text(encoding="utf-8"))
     scores = result["scores"]
@@ -42,6 +45,7 @@ def test_the_script_trains_parses_and_scores_the_sample(tmp_path: Path) -> None:
     assert result["parse_ms"]["n"] == 5
     assert result["published"]["slot_f1"] == 94.98
     assert any("entity_recognition" in change for change in result["config_changes"])
+    assert "DIETClassifier.epochs: 60 -> 1" in result["config_changes"]
     assert "JointIDSF (PhoBERT, GPU), published" in completed.stdout
     assert (tmp_path / "work" / "phoatis.tar.gz").is_file()
 

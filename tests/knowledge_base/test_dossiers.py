@@ -49,33 +49,44 @@ def test_demo_dossiers_cover_every_status(seeded_sqlite: str) -> None:
 @pytest.mark.parametrize(
     ("code", "last4"), [("000.00.12.H37-251012-0001", "9999"), ("000.00.12.H37-999999-0001", "0101")]
 )
-def test_wrong_phone_and_unknown_code_are_the_same_not_found(seeded_sqlite: str, code: str, last4: str) -> None:
+def test_wrong_phone_and_unknown_code_are_the_same_not_found(
+    seeded_sqlite: str, code: str, last4: str
+) -> None:
     with pytest.raises(DossierNotFound):
         LocalDossierSource(seeded_sqlite).lookup(code, last4)
 
 
 @pytest.mark.parametrize(("code", "last4"), [("x", "0101"), ("000.00.12.H37-251012-0001", "12a4"), ("", "")])
 def test_bad_input_is_a_clear_error(seeded_sqlite: str, code: str, last4: str) -> None:
-    with pytest.raises(ValueError, match="Mã hồ sơ|chữ số"):
+    with pytest.raises(ValueError, match=r"Mã hồ sơ|chữ số"):
         LocalDossierSource(seeded_sqlite).lookup(code, last4)
 
 
 class _FakeOneStop(BaseHTTPRequestHandler):
     """A provincial one-stop system: one dossier, bearer token 'secret', a code that fails with 500."""
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+    def do_GET(self) -> None:
         url = urlparse(self.path)
         if self.headers.get("Authorization") != "Bearer secret":
             self._send(401, {"error": "unauthorized"})
         elif url.path == "/api/dossiers/H37-BROKEN-0001":
             self._send(500, {"error": "boom"})
-        elif url.path == "/api/dossiers/H37-250101-0009" and parse_qs(url.query).get("phone_last4") == ["1234"]:
-            self._send(200, {
-                "code": "H37-250101-0009", "procedure_code": "1.001193", "procedure_name": "Đăng ký khai sinh",
-                "status": "in_progress", "received_at": "2025-01-01T08:00:00+07:00",
-                "due_at": "2025-01-02T17:00:00+07:00", "finished_at": None,
-                "history": [{"status": "received", "at": "2025-01-01T08:00:00+07:00", "note": ""}],
-            })
+        elif url.path == "/api/dossiers/H37-250101-0009" and (
+            parse_qs(url.query).get("phone_last4") == ["1234"]
+        ):
+            self._send(
+                200,
+                {
+                    "code": "H37-250101-0009",
+                    "procedure_code": "1.001193",
+                    "procedure_name": "Đăng ký khai sinh",
+                    "status": "in_progress",
+                    "received_at": "2025-01-01T08:00:00+07:00",
+                    "due_at": "2025-01-02T17:00:00+07:00",
+                    "finished_at": None,
+                    "history": [{"status": "received", "at": "2025-01-01T08:00:00+07:00", "note": ""}],
+                },
+            )
         else:
             self._send(404, {"error": "not found"})
 

@@ -20,8 +20,12 @@ FIXTURES = Path(__file__).parent / "fixtures" / "parsing"
 
 def _run(db_url: str, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "knowledge_base", *args], cwd=PROJECT_ROOT,
-        env=os.environ | {"DATABASE_URL": db_url}, capture_output=True, text=True, timeout=300,
+        [sys.executable, "-m", "knowledge_base", *args],
+        cwd=PROJECT_ROOT,
+        env=os.environ | {"DATABASE_URL": db_url},
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
 

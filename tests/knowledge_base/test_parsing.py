@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import time
 import unicodedata
 from dataclasses import asdict, fields, is_dataclass
 from pathlib import Path
@@ -700,10 +699,8 @@ def test_full_raw_file_parses() -> None:
         for line in Path(RAW_DATA or "").read_text(encoding="utf-8").splitlines()
         if line.strip()
     ]
-    start = time.perf_counter()
+    # How long it takes is measured by `make bench` (bench/micro.py), not asserted here.
     parsed = [parse_record(record) for record in records]
-    elapsed = time.perf_counter() - start
     assert len(parsed) == len(records) > 0
-    assert elapsed < 20, f"parsing {len(records)} records took {elapsed:.1f} s"
     errors = [(p.code, why) for p in parsed for why in p.doubtful.values() if "parser error" in why]
     assert not errors, errors[:5]

@@ -42,14 +42,19 @@ def test_api_on_postgres(client) -> None:
     assert client.get("/api/v1/procedures/9.999999").status_code == 404
     ok = client.get("/api/v1/dossiers/000.00.12.H37-251012-0007", params={"phone_last4": "0707"})
     assert ok.status_code == 200 and ok.json()["overdue"] is True
-    assert client.get("/api/v1/dossiers/000.00.12.H37-251012-0007", params={"phone_last4": "0000"}).status_code == 404
+    wrong = client.get("/api/v1/dossiers/000.00.12.H37-251012-0007", params={"phone_last4": "0000"})
+    assert wrong.status_code == 404
 
 
 def test_cli_search_json_on_postgres(pg_seeded) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "knowledge_base", "search", "Đăng ký khai sinh", "--limit", "3", "--json"],
-        cwd=PROJECT_ROOT, env={"DATABASE_URL": pg_seeded, "PATH": "/usr/bin:/bin"},
-        capture_output=True, text=True, timeout=120, check=True,
+        cwd=PROJECT_ROOT,
+        env={"DATABASE_URL": pg_seeded, "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
     )
     hits = json.loads(result.stdout)
     assert hits[0]["code"] == "1.001193"

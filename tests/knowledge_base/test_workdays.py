@@ -135,7 +135,7 @@ def test_days_off_seed_is_well_formed() -> None:
     assert document["_note"]
     days = [D.fromisoformat(entry["day"]) for entry in document["days"]]
     assert len(days) == len(set(days))
-    for entry, day in zip(document["days"], days):
+    for entry, day in zip(document["days"], days, strict=True):
         assert entry["note"].strip()
         # A make-up working day is a weekend day; an extra day off is a weekday.
         assert (day.weekday() >= 5) is (entry["kind"] == "working"), entry
