@@ -1,4 +1,4 @@
-"""Who may import whom (../shared/ENGINEERING.md, README "Architecture"), checked on the source.
+"""Who may import whom (README "Architecture"), checked on the source.
 
 The two environments stay honest only while the code running inside the Rasa server (`bot/`,
 `connectors/`) reaches the knowledge base, the answer layer and the app over HTTP, never by import; the

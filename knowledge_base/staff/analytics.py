@@ -1,8 +1,7 @@
 """Usage analytics: the dashboard's figures from the `usage_event` rows and the ratings.
 
-The rows are written by `knowledge_base.usage.record_usage` (the action server's import; re-exported
-here with `sender_hash` and `OUTCOMES` for the callers of the former location). No message text is
-kept, and the sender id only as a keyed hash. Ratings come from `answer_rating`.
+The rows are written by `knowledge_base.usage.record_usage` (the action server's import). No message
+text is kept, and the sender id only as a keyed hash. Ratings come from `answer_rating`.
 
 Days are Vietnam days (UTC+7). "Conversations per day" counts distinct sender hashes per day.
 """
@@ -21,18 +20,9 @@ from sqlalchemy.orm import Session
 
 from knowledge_base.models import AnswerRating, Procedure, UsageEvent
 from knowledge_base.staff.common import VIETNAM, aware
-from knowledge_base.usage import OUTCOMES, AnalyticsConfigError, record_usage, sender_hash
+from knowledge_base.usage import OUTCOMES
 
-__all__ = [
-    "MAX_DAYS",
-    "OUTCOMES",
-    "AnalyticsConfigError",
-    "Dashboard",
-    "compute_dashboard",
-    "dashboard_csv",
-    "record_usage",
-    "sender_hash",
-]
+__all__ = ["MAX_DAYS", "Dashboard", "compute_dashboard", "dashboard_csv"]
 
 OUTCOME_LABELS = {
     "answer": "Trả lời thủ tục",
