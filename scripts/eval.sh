@@ -5,7 +5,11 @@
 # diacritics or below 0.90 on those typed without (scripts/eval_report.py), or when a step fails.
 #   EVAL_CV=0                     skip the cross-validation (it trains five models: minutes)
 #   REAL_QUESTIONS=/path/q.txt    also parse these real questions (one a line) with the model
-# Output: reports/nlu (held-out), reports/nlu_cv (cross-validation), reports/eval_summary.json.
+#   EVAL_SEEDS="7 1234"           also train a model per DIET seed and run the blind sets through each:
+#                                 the run-to-run spread (each model: ~4 min of training)
+#   EVAL_UNDERSTANDING=0          skip the blind sets (bench/understanding.py)
+# Output: reports/nlu (held-out), reports/nlu_cv (cross-validation), reports/eval_summary.json,
+# reports/understanding.{json,md} (the blind sets through the chat and the search API, per kind).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export RASA_TELEMETRY_ENABLED=false
@@ -51,3 +55,21 @@ if [[ -n "${REAL_QUESTIONS:-}" ]]; then
 fi
 
 .venv-bot/bin/python scripts/eval_report.py "${report_args[@]}"
+
+if [[ "${EVAL_UNDERSTANDING:-1}" != "0" ]]; then
+  models=("$model")
+  for seed in ${EVAL_SEEDS:-}; do
+    # The same data and pipeline, another DIET seed: how much the figures move from run to run.
+    name="$(basename "$model" .tar.gz)-seed$seed"
+    if [[ ! -f "models/$name.tar.gz" ]]; then
+      echo "Training $name (DIET random_seed $seed) ..."
+      sed "s/random_seed: 42/random_seed: $seed/" config.yml > "build/config-seed$seed.yml"
+      run_logged "reports/train-seed$seed.log" \
+        .venv-bot/bin/rasa train --config "build/config-seed$seed.yml" --domain domain.yml --data build/nlu_data \
+            --out models --fixed-model-name "$name" --quiet --skip-validation
+    fi
+    models+=("models/$name.tar.gz")
+  done
+  echo "Running the blind sets (tests/eval_sets) through the chat and the search API with ${#models[@]} model(s) ..."
+  .venv/bin/python -m bench.understanding --models "${models[@]}" --out reports/understanding.json
+fi

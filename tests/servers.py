@@ -197,7 +197,8 @@ class Stack:
         self.env = env
         self.rasa_env = rasa_env
         self.actions_env = actions_env
-        self.model = model_path()
+        # TTHC_MODEL picks another trained model (bench/understanding.py compares models).
+        self.model = Path(env["TTHC_MODEL"]) if env.get("TTHC_MODEL") else model_path()
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
         self.ports: dict[str, int] = {}
         self._handles: list[Any] = []
