@@ -6,6 +6,9 @@ environment: search and parsing; the Rasa environment: the procedure matcher, th
 
 - search over hostile or odd queries (5,000-character messages, emoji, codes): worst time per query;
   target < 500 ms each (a pathological regex or scoring loop shows here first);
+- search over citizen queries (the labelled name queries and the retrieval development set: short
+  names, life events, long portal letters): p50 and p95 per query, target p95 <= 10 ms; and the time
+  to build the index (names, aliases and everything procedures say), target < 5 s;
 - parsing the whole raw national file (``TTHC_RAW_DATA``; 2,642 records): target < 20 s;
 - the procedure matcher inside the Rasa server: median time per message; target < 1 ms.
 """
@@ -44,7 +47,13 @@ MATCHER_MESSAGES = (
     "dang ky khai sinh cho be o phuong thi can mang theo nhung giay to gi vay",
     "thủ tục cấp hộ chiếu phổ thông ở trong nước nộp online được không",
 )
-TARGETS = {"odd_search_worst_ms": 500.0, "parse_all_s": 20.0, "matcher_median_ms": 1.0}
+TARGETS = {
+    "odd_search_worst_ms": 500.0,
+    "citizen_search_p95_ms": 10.0,
+    "index_build_s": 5.0,
+    "parse_all_s": 20.0,
+    "matcher_median_ms": 1.0,
+}
 
 
 def odd_search(database_url: str, rounds: int = 3) -> dict[str, Any]:
@@ -61,6 +70,44 @@ def odd_search(database_url: str, rounds: int = 3) -> dict[str, Any]:
                 search_procedures(session, query, 3)
                 timings.append((time.perf_counter() - started) * 1000)
     return {"worst_ms": max(timings), "median_ms": statistics.median(timings), "n": len(timings)}
+
+
+def citizen_queries() -> list[str]:
+    """The labelled name queries and the retrieval development set's messages (not blind sets)."""
+    import yaml
+
+    names = ROOT / "knowledge_base" / "eval" / "search_queries.jsonl"
+    dev = ROOT / "tests" / "knowledge_base" / "retrieval_dev.yml"
+    queries = [json.loads(line)["query"] for line in names.read_text(encoding="utf-8").splitlines() if line]
+    if dev.exists():
+        queries += [item["q"] for item in yaml.safe_load(dev.read_text(encoding="utf-8"))["queries"]]
+    return queries
+
+
+def citizen_search(database_url: str, rounds: int = 2) -> dict[str, Any]:
+    """Index build seconds, and p50/p95 milliseconds of one search over citizen queries."""
+    from knowledge_base.db import session_scope
+    from knowledge_base.search import SearchIndex, search_procedures
+
+    queries = citizen_queries()
+    timings: list[float] = []
+    with session_scope(database_url) as session:
+        started = time.perf_counter()
+        SearchIndex.from_session(session)
+        build_s = time.perf_counter() - started
+        search_procedures(session, "khai sinh", 3)  # the cached index, built once
+        for _ in range(rounds):
+            for query in queries:
+                started = time.perf_counter()
+                search_procedures(session, query, 5)
+                timings.append((time.perf_counter() - started) * 1000)
+    ordered = sorted(timings)
+    return {
+        "build_s": build_s,
+        "p50_ms": statistics.median(timings),
+        "p95_ms": ordered[int(0.95 * (len(ordered) - 1))],
+        "n": len(timings),
+    }
 
 
 def parse_all() -> dict[str, Any]:
@@ -129,6 +176,13 @@ def report(results: dict[str, Any]) -> None:
             f"search, odd queries: worst {results['odd_search']['worst_ms']:.1f} ms "
             f"(target < {TARGETS['odd_search_worst_ms']:.0f} ms)"
         )
+    if "citizen_search" in results:
+        figures = results["citizen_search"]
+        lines.append(
+            f"search, citizen queries: p50 {figures['p50_ms']:.1f} ms, p95 {figures['p95_ms']:.1f} ms "
+            f"(target <= {TARGETS['citizen_search_p95_ms']:.0f} ms); index build {figures['build_s']:.1f} s "
+            f"(target < {TARGETS['index_build_s']:.0f} s)"
+        )
     if "parse_all" in results and "skipped" in results["parse_all"]:
         lines.append(f"parsing: skipped ({results['parse_all']['skipped']})")
     elif "parse_all" in results:
@@ -146,7 +200,11 @@ def report(results: dict[str, Any]) -> None:
 
 def app_env(database_url: str) -> dict[str, Any]:
     """The app environment's micro-benchmarks on a seeded database."""
-    return {"odd_search": odd_search(database_url), "parse_all": parse_all()}
+    return {
+        "odd_search": odd_search(database_url),
+        "citizen_search": citizen_search(database_url),
+        "parse_all": parse_all(),
+    }
 
 
 def main(argv: list[str]) -> int:

@@ -12,6 +12,12 @@ and its rank `score * score_share + level prior (+ level_asked when the query na
 The weights were tuned by hand on knowledge_base/eval/search_queries.jsonl
 (`python -m knowledge_base.eval.search_eval`); change one only with that evaluation run before and
 after.
+
+Retrieval over everything a procedure says (knowledge_base/retrieval.py) has its weights in
+`ContentWeights`; the fusion of name search with it, and the qualifiers that pick a variant, in
+`FusionWeights` (`fuse`, `content_share`, `content_confidence`, `qualifier_adjustment`). Those were
+tuned on tests/knowledge_base/retrieval_dev.yml and the name set together; run both before and
+after changing one.
 """
 
 from __future__ import annotations
@@ -216,3 +222,168 @@ def rank(
     if level_asked:
         value += weights.level_asked
     return value
+
+
+@dataclass(frozen=True)
+class ContentWeights:
+    """The weights of retrieval over everything a procedure says (knowledge_base/retrieval.py).
+
+    Field weights multiply a term's frequency in that field (BM25F); k1 and b are BM25's.
+    """
+
+    name: float = 3.0  # the procedure's name: what it is
+    field: float = 1.0  # its domain ("Hộ tịch", "Đất đai")
+    applicants: float = 0.6  # who applies ("Công dân Việt Nam, người nước ngoài")
+    result: float = 0.8  # what the citizen gets ("Giấy chứng nhận kết hôn")
+    conditions: float = 0.2  # who may, when
+    documents: float = 0.2  # the documents to bring
+    steps: float = 0.1  # how it is done (long, and alike across procedures)
+    k1: float = 1.2
+    b: float = 0.75
+    bigram_weight: float = 1.0  # a query bigram ("khai_tu") against a syllable
+    max_field_chars: int = 1500  # a longer field is cut (its start says what it is about)
+
+    def field_weights(self) -> dict[str, float]:
+        """Field name (as `ContentRecord.fields` names it) -> its weight."""
+        return {
+            "name": self.name,
+            "field": self.field,
+            "applicants": self.applicants,
+            "result": self.result,
+            "conditions": self.conditions,
+            "documents": self.documents,
+            "steps": self.steps,
+        }
+
+
+DEFAULT_CONTENT_WEIGHTS = ContentWeights()
+
+
+@dataclass(frozen=True)
+class FusionWeights:
+    """How name search and retrieval over everything a procedure says are fused, and qualifiers.
+
+    A candidate's fused score (see `fuse`) is
+
+        (1 - a) * name + a * content + qualifier adjustment
+
+    where `name` is its name-search rank (0 when name search did not find it), `content` its BM25F
+    score relative to the best one, times how sure retrieval is of the best (`content_confidence`),
+    and `a` is the content's share: `content_share_max` when name search names nothing clearly,
+    down to `content_share_min` when its best name is a clear match (`content_share`).
+    """
+
+    content_share_min: float = 0.1  # the content's share when a name matches clearly
+    content_share_max: float = 0.8  # ... when no name matches at all
+    name_clear: float = 0.8  # a best name rank from which the name match is clear
+    # Name search also reads the words the colloquial lexicon adds ("khai tử" for "mẹ tôi mất")
+    # when the message as typed names nothing better than this.
+    widen_below: float = 0.7
+    # How sure retrieval is of its best procedure: best / (best + content_half); a query's BM25F
+    # score grows with its words, so the best score is first divided by the query's weight.
+    content_half: float = 1.0
+    # ... times (coverage_floor + (1 - coverage_floor) * the share of the query's words it holds)
+    coverage_floor: float = 0.4
+    # --- qualifiers: what picks a variant (vntext.need.Qualifiers) ---
+    # They adjust only candidates within this much of the best one (before adjustment), and (but
+    # for the level) only procedures with a sibling variant (`VariantTraits.has_siblings`).
+    qualifier_band: float = 0.2
+    foreign_match: float = 0.1  # a foreign element is said and the procedure has one
+    foreign_missing: float = 0.1  # ... said, and the procedure is the domestic one
+    foreign_unasked: float = 0.06  # none said, and the procedure is the foreign variant
+    age_match: float = 0.05  # the age said fits the procedure's ("dưới 14 tuổi")
+    age_mismatch: float = 0.1  # ... does not
+    issue_match: float = 0.08  # again / exchange / first said, and the procedure is that one
+    issue_mismatch: float = 0.1  # ... the procedure is another of them
+    issue_unasked: float = 0.05  # none said, and the procedure re-issues or exchanges
+    level_match: float = 0.04  # a level named, and the procedure is done there
+
+
+DEFAULT_FUSION = FusionWeights()
+
+
+@dataclass(frozen=True)
+class VariantTraits:
+    """What a procedure's name says of its variant (read once, at index build)."""
+
+    foreign: bool = False  # "... có yếu tố nước ngoài", "... người nước ngoài"
+    min_age: int | None = None  # "từ đủ 14 tuổi trở lên" -> 14
+    max_age: int | None = None  # "dưới 14 tuổi" -> 13
+    issue: str | None = None  # "again" (Cấp lại, Đăng ký lại), "exchange" (Cấp đổi, Đổi), "first" (lần đầu)
+    # Another procedure's name differs from this one only by these traits ("Đăng ký kết hôn" and
+    # "... có yếu tố nước ngoài"): only then do qualifiers choose between them.
+    has_siblings: bool = False
+
+
+def content_share(best_name: float, weights: FusionWeights = DEFAULT_FUSION) -> float:
+    """The content's share of the fused score, given the best name-search rank of the query."""
+    clear = min(max(best_name, 0.0) / weights.name_clear, 1.0)
+    return weights.content_share_max - (weights.content_share_max - weights.content_share_min) * clear
+
+
+def content_confidence(
+    best: float, query_weight: float, coverage: float = 1.0, weights: FusionWeights = DEFAULT_FUSION
+) -> float:
+    """How sure retrieval is of its best procedure, in [0, 1).
+
+    Args:
+        best: the best procedure's BM25F score.
+        query_weight: the query's syllable weight (a query's score grows with its words).
+        coverage: the share of that weight the best procedure's text holds: a message whose words
+            a procedure mostly lacks ("nuôi chim yến trên sao Hỏa") is not about it.
+    """
+    if best <= 0 or query_weight <= 0:
+        return 0.0
+    per_unit = best / query_weight
+    floor = weights.coverage_floor
+    return per_unit / (per_unit + weights.content_half) * (floor + (1.0 - floor) * coverage)
+
+
+def qualifier_adjustment(
+    traits: VariantTraits,
+    *,
+    foreign: bool,
+    age: int | None,
+    issue: str | None,
+    levels_match: bool,
+    weights: FusionWeights = DEFAULT_FUSION,
+) -> float:
+    """The bonus (or penalty, negative) of a procedure's variant against the need's qualifiers.
+
+    Args:
+        traits: what the procedure's name says of its variant.
+        foreign: the need says a foreign element.
+        age: the age the need is about, if said.
+        issue: "first", "again" or "exchange", if said.
+        levels_match: the need names a level the procedure is done at.
+    """
+    value = weights.level_match if levels_match else 0.0
+    if not traits.has_siblings:
+        return value
+    if foreign:
+        value += weights.foreign_match if traits.foreign else -weights.foreign_missing
+    elif traits.foreign:
+        value -= weights.foreign_unasked
+    if age is not None and (traits.min_age is not None or traits.max_age is not None):
+        fits = (traits.min_age is None or age >= traits.min_age) and (
+            traits.max_age is None or age <= traits.max_age
+        )
+        value += weights.age_match if fits else -weights.age_mismatch
+    if issue is not None and issue != "first":
+        if traits.issue == issue:
+            value += weights.issue_match
+        elif traits.issue in ("again", "exchange"):
+            value -= weights.issue_mismatch
+    elif issue == "first":
+        if traits.issue == "first":
+            value += weights.issue_match
+        elif traits.issue in ("again", "exchange"):
+            value -= weights.issue_mismatch
+    elif traits.issue in ("again", "exchange"):
+        value -= weights.issue_unasked
+    return value
+
+
+def fuse(name: float, content: float, share: float, adjustment: float) -> float:
+    """A candidate's fused score: its name rank and content score blended, plus its qualifiers."""
+    return (1.0 - share) * name + share * content + adjustment

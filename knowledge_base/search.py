@@ -35,13 +35,45 @@ question ("dang ky khai sinh can giay to gi"). The search works on folded syllab
   thing with it exist: "thẻ căn cước" is "Cấp thẻ căn cước", "thẻ căn cước bị hỏng" "Cấp đổi ...".
   "Mất bao lâu", "mất bao nhiêu tiền" ask what a procedure costs: their "mất" is no loss.
 
+Citizens also *describe* what happened to them, at length ("Kính gửi ..., tôi tên là ..., mẹ tôi đã
+qua đời ... Nay tôi muốn ... thì cần hồ sơ gì?"). `SearchIndex.search` therefore fuses two readers:
+
+* `vntext.need.analyse` finds the need in the message: greetings, self-introduction, dates and
+  addresses set aside, the clause saying what is wanted weighted most, everyday words mapped to
+  the words procedures use (colloquial.yml: "mất" said of a person adds "khai tử"), and the
+  qualifiers that pick a variant (foreign element, age, first issue / again / exchange, level).
+* Name search (above) reads the message as typed when it is short, or the need's clauses (with the
+  additions) when something was set aside; it also reads the additions when the message as typed
+  names nothing clearly (`FusionWeights.widen_below`).
+* `knowledge_base.retrieval.ContentIndex` scores the need's terms (and the words name search read,
+  typos corrected) against everything each procedure says (BM25F over name, field, applicants,
+  result, conditions, documents, steps).
+* `knowledge_base.ranking.fuse` blends them: `(1 - a) * name rank + a * content + qualifiers`,
+  where the content's share `a` falls as the best name match gets clear, and the qualifiers adjust
+  near-best candidates that have a sibling variant ("... có yếu tố nước ngoài").
+
+What a hit's score means (always in [0, 1], never rising down the list, comparable across queries):
+
+* A clear name match keeps nearly its name rank (0.9 and more for "đăng ký khai sinh"): the
+  content then has `content_share_min` of the score, and agrees with it.
+* A message naming nothing, found only by what procedures say, scores at most
+  `content_share_max` times the content retrieval's confidence (its best score per unit of query
+  weight, `content_confidence`): typically 0.5-0.75 for a life event or a letter, lower when the
+  words are spread over many procedures. Such hits have `source == "content"`.
+* Qualifiers move a variant by about 0.1 among near-best siblings.
+
+The thresholds the dialogue applies (answer, ask which, "names no procedure") are calibrated on
+these scores by the dialogue, not here.
+
 The vocabulary is data, in knowledge_base/lexicon/ (read through `vntext.lexicon`): everyday
 verbs (actions.yml), things (things.yml), question words and small talk (questions.yml), level words
-(levels.yml), abbreviations (abbreviations.yml). Every weight of the ranking is a field of
-`knowledge_base.ranking.RankingWeights`, used by the small feature functions there.
+(levels.yml), abbreviations (abbreviations.yml), colloquial wordings of a need (colloquial.yml).
+Every weight of the ranking is a field of `knowledge_base.ranking.RankingWeights`,
+`ContentWeights` or `FusionWeights`, used by the small feature functions there.
 
-The index is built in memory once per database and rebuilt when the procedures or aliases change
-(see `get_index` for when a change is seen).
+The index (names, aliases and the content index) is built in memory once per database, in about two
+seconds over the national list, and rebuilt when the procedures or aliases change (see `get_index`
+for when a change is seen).
 """
 
 from __future__ import annotations
@@ -53,7 +85,7 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import pairwise
 from typing import Any
 
@@ -62,20 +94,29 @@ from sqlalchemy.orm import Session
 
 from knowledge_base.models import Alias, Procedure
 from knowledge_base.ranking import (
+    DEFAULT_FUSION,
     DEFAULT_WEIGHTS,
+    FusionWeights,
     RankingWeights,
+    VariantTraits,
     action_penalty,
     alias_bonus,
     concept_match,
+    content_confidence,
+    content_share,
     demotes_unasked,
+    fuse,
     lead_bonus,
     level_prior,
     name_coverage,
+    qualifier_adjustment,
     query_coverage,
     rank,
 )
+from knowledge_base.retrieval import ContentIndex
 from vntext import fold, lexicon
 from vntext.abbreviations import ABBREVIATIONS, expand
+from vntext.need import Need, analyse
 
 _SYLLABLE = re.compile(r"[a-z0-9]+")
 # Long messages are cut: a procedure is named in a few words, and the cost must stay bounded.
@@ -144,6 +185,8 @@ _ACTION_ALSO_SAID = {"doi": "cap_doi"}
 # Actions a query may ask for, which a name must then say (unambiguous once folded).
 _ASKED_ACTIONS = tuple(_ACTIONS["asked"])
 
+# Words of colloquial additions that name nothing on their own ("bị mất" adds "cấp lại", "bi mat").
+_ADDITION_FILLERS = frozenset({"bi", "lai", "doi", "mat"})
 # Words that only say an action: a query made of them ("gia hạn thì sao?") names no procedure.
 _ACTION_WORDS = _VAGUE_WORDS.union(
     *(phrase.split() for phrase in (*_MODIFIER_ACTIONS, *_GRANT_ACTIONS)),
@@ -155,6 +198,8 @@ _ACTION_WORDS = _VAGUE_WORDS.union(
 # The weights of ranking are `RankingWeights` (knowledge_base/ranking.py); these are limits.
 _ALIAS_GAP = 2  # words allowed between an alias's words
 _CANDIDATES = 60  # names scored in full, the best by the query's rarer words
+_CONTENT_CANDIDATES = 30  # procedures content retrieval adds to the fusion
+_COVERAGE_WEIGHT = 0.75  # query words this weighty count in content coverage
 _COMMON_FRACTION = 0.1  # words in this share of names only refine the ranking
 _COMMON_MIN_DOCS = 20  # ... and in at least this many (a small index has no common words)
 _SPECIFIC_NAMES = 8  # vague words name a procedure when no more names than this have them all
@@ -185,6 +230,9 @@ class SearchHit:
     name: str
     level: str
     score: float
+    #: How the hit was found: "name" (its name or an alias matches), "content" (only what the
+    #: procedure says matches the need), or "both".
+    source: str = "name"
 
 
 @dataclass
@@ -468,6 +516,8 @@ class SearchIndex:
         aliases: Iterable[tuple[str, str, float]] = (),
         *,
         weights: RankingWeights = DEFAULT_WEIGHTS,
+        content: ContentIndex | None = None,
+        fusion: FusionWeights = DEFAULT_FUSION,
     ) -> None:
         """Build the index.
 
@@ -475,8 +525,13 @@ class SearchIndex:
             procedures: (code, name, levels) of every procedure; levels comma-separated ("xa,tinh").
             aliases: (alias, procedure code, weight); aliases of unknown codes are ignored.
             weights: the ranking's weights (the tuned ones by default).
+            content: retrieval over everything the procedures say (`ContentIndex.from_session`);
+                by default one over their names alone.
+            fusion: how name search and content retrieval are fused, and the qualifiers' weights.
         """
+        procedures = list(procedures)
         self.weights = weights
+        self.fusion = fusion
         self.codes: list[str] = []
         self.names: list[str] = []
         self.levels: list[list[str]] = []
@@ -495,17 +550,26 @@ class SearchIndex:
         self._build_names(list(procedures))
         self._build_aliases(aliases)
         self._build_vocabulary()
+        self.traits = variant_traits_of(self.names)
+        self.content = content or ContentIndex.from_names((code, name) for code, name, _ in procedures)
+        position = {code: doc for doc, code in enumerate(self.codes)}
+        # content index order -> this index's order (-1: a procedure only the content index has)
+        self._content_doc = [position.get(code, -1) for code in self.content.codes]
 
     @classmethod
     def from_session(cls, session: Session) -> SearchIndex:
-        """Build the index from the procedures and aliases in the database."""
+        """Build the index from the procedures and aliases in the database, and the content index."""
         procedures = session.execute(select(Procedure.code, Procedure.name, Procedure.levels)).all()
         aliases = session.execute(
             select(Alias.alias_folded, Procedure.code, Alias.weight).join(
                 Procedure, Procedure.id == Alias.procedure_id
             )
         ).all()
-        return cls([tuple(row) for row in procedures], [tuple(row) for row in aliases])
+        return cls(
+            [tuple(row) for row in procedures],
+            [tuple(row) for row in aliases],
+            content=ContentIndex.from_session(session),
+        )
 
     def _build_names(self, procedures: list[tuple[str, str, str]]) -> None:
         factors_by_doc: list[dict[str, float]] = []
@@ -1101,13 +1165,12 @@ class SearchIndex:
         says_asked = any(need <= terms_in_name.keys() for need in read.asked)
         return score, thing_cov, says_asked
 
-    def search(self, query: str, limit: int = 5) -> list[SearchHit]:
-        """Return up to `limit` procedures matching `query`, best first, with scores in [0, 1]."""
-        if limit <= 0 or not query:
-            return []
+    def _name_ranks(self, query: str) -> tuple[dict[int, float] | None, list[str]]:
+        """Name search: every candidate name's rank (None when the query names no procedure), and
+        the query's words as name search read them (joined words cut, typos corrected)."""
         read = self._read_query(query)
         if read is None:
-            return []  # only question words, small talk or vague words: no procedure is named
+            return None, []  # only question words, small talk or vague words: no procedure is named
         candidates, aliased = self._candidates(read)
         plan = self._plan(read.concepts)
         partial = {doc: self._score(doc, read, plan, aliased.get(doc)) for doc in candidates}
@@ -1116,28 +1179,166 @@ class SearchIndex:
         demote = bool(read.asked) and demotes_unasked(
             ((thing_cov, says) for _, thing_cov, says in partial.values()), self.weights
         )
-        scored: list[tuple[float, str, int]] = []  # rank, code, doc
-        for doc, (score, _, says_asked) in partial.items():
-            value = rank(
+        ranks = {
+            doc: rank(
                 score,
                 self.level_prior[doc],
                 demoted=demote and not says_asked,
                 level_asked=bool(read.levels.intersection(self.levels[doc])),
                 weights=self.weights,
             )
-            scored.append((value, self.codes[doc], doc))
+            for doc, (score, _, says_asked) in partial.items()
+        }
+        return ranks, read.words
 
+    def _content_scores(self, terms: list[tuple[str, float]]) -> tuple[dict[int, float], float]:
+        """Content retrieval: the best candidates' scores relative to the best, and its confidence."""
+        top = self.content.top(terms, _CONTENT_CANDIDATES)
+        if not top:
+            return {}, 0.0
+        best = top[0][1]
+        query_weight = sum(weight for term, weight in terms if "_" not in term)
+        # Coverage is read on the need's weightiest words: narration ("mẹ tôi ... tại nhà riêng")
+        # need not be in the procedure's text.
+        coverage = self.content.coverage([(t, w) for t, w in terms if w >= _COVERAGE_WEIGHT], top[0][0])
+        confidence = content_confidence(best, query_weight, coverage, self.fusion)
+        out: dict[int, float] = {}
+        for code, value in top:
+            doc = self._content_doc[self.content.position[code]]
+            if doc >= 0:
+                out[doc] = confidence * value / best
+        return out, confidence
+
+    def _names_something(self, need: Need) -> bool:
+        """Whether the colloquial additions name a thing, not only an action ("cấp lại")."""
+        return any(
+            word not in _ACTION_WORDS and word not in _ADDITION_FILLERS
+            for phrase in need.additions
+            for word in phrase.split()
+        )
+
+    def search(self, query: str, limit: int = 5) -> list[SearchHit]:
+        """Return up to `limit` procedures matching `query`, best first, with scores in [0, 1].
+
+        Name search and content retrieval are fused (`knowledge_base.ranking.fuse`): a clear name
+        match keeps a score near its name rank; a message that only describes a situation ("mẹ tôi
+        mới qua đời") is found by what procedures say, with a score that says how sure that is.
+        """
+        if limit <= 0 or not query or not query.strip():
+            return []
+        need = analyse(query)
+        # A long message is read by name search through its need (greetings, self-introduction,
+        # dates and background set aside); a short one as typed, and with the words procedures use
+        # for what it says when the lexicon adds some.
+        names, read_words = self._name_ranks(need.text_for_search if need.trimmed or need.replaced else query)
+        if (
+            need.additions
+            and not (need.trimmed or need.replaced)
+            and max((names or {}).values(), default=0.0) < self.fusion.widen_below
+        ):
+            widened, _ = self._name_ranks(need.text_for_search)
+            if widened:
+                names = {doc: max(value, (names or {}).get(doc, 0.0)) for doc, value in widened.items()}
+        if names is None and not self._names_something(need):
+            return []
+        names = names or {}
+        content, _ = self._content_scores(_with_read_words(need.terms, read_words))
+        best_name = max(names.values(), default=0.0)
+        share = content_share(best_name, self.fusion)
+        qualifiers = need.qualifiers
+        base = {
+            doc: fuse(names.get(doc, 0.0), content.get(doc, 0.0), share, 0.0)
+            for doc in names.keys() | content.keys()
+        }
+        # Qualifiers choose among the near-best candidates only: they pick a variant, never a topic.
+        band = max(base.values(), default=0.0) - self.fusion.qualifier_band
+        scored: list[tuple[float, str, int]] = []
+        for doc, value in base.items():
+            if value >= band:
+                value += qualifier_adjustment(
+                    self.traits[doc],
+                    foreign=qualifiers.foreign,
+                    age=qualifiers.age,
+                    issue=qualifiers.issue,
+                    levels_match=bool(qualifiers.levels.intersection(self.levels[doc])),
+                    weights=self.fusion,
+                )
+            scored.append((value, self.codes[doc], doc))
         best_first = heapq.nsmallest(limit, scored, key=lambda s: (-s[0], s[1]))
-        # The reported score is the rank itself, so that scores never rise down the list.
+        # The reported score is the fused value itself, so that scores never rise down the list.
         return [
             SearchHit(
                 code=self.codes[doc],
                 name=self.names[doc],
                 level=",".join(self.levels[doc]),
                 score=round(min(max(value, 0.0), 1.0), 4),
+                source="both" if doc in names and doc in content else ("name" if doc in names else "content"),
             )
             for value, _code, doc in best_first
         ]
+
+
+def _with_read_words(terms: Iterable[tuple[str, float]], words: list[str]) -> list[tuple[str, float]]:
+    """The need's terms, plus the words name search read that the need lacks (a typo corrected,
+    "hochieu" cut into "ho chieu") and their bigrams, at full weight."""
+    out = dict(terms)
+    if words:
+        added = [w for w in words if w not in out]
+        if added:
+            for term in (*words, *(_bigram(a, b) for a, b in pairwise(words))):
+                out.setdefault(term, 1.0)
+    return list(out.items())
+
+
+_FOREIGN_NAME = re.compile(
+    r"\b(?:yeu to nuoc ngoai|nguoi nuoc ngoai|dinh cu o nuoc ngoai|nguoi khong quoc tich|nuoc ngoai)\b"
+)
+_AGE_FROM = re.compile(r"\btu (?:du )?(\d+) tuoi\b")
+_AGE_UNDER = re.compile(r"\bduoi (\d+) tuoi\b")
+
+
+_VARIANT_WORDS = re.compile(
+    r"\b(?:co |cho |doi voi )?(?:yeu to nuoc ngoai|nguoi nuoc ngoai|nguoi viet nam dinh cu o nuoc ngoai)\b"
+    r"|\b(?:cho nguoi )?(?:tu (?:du )?\d+ tuoi(?: tro len)?|duoi \d+ tuoi)\b"
+    r"|^(?:cap lai|cap doi|dang ky lai|doi|cap|dang ky)\b|\blan dau\b"
+)
+
+
+def _folded_name(name: str) -> str:
+    folded = " ".join(_syllables(_LEVEL_NOTE.sub(" ", fold(name))))
+    return re.sub(r"^thu tuc ", "", folded)
+
+
+def variant_traits(name: str) -> VariantTraits:
+    """What a procedure's name says of its variant: foreign element, ages, issue (again/exchange/first)."""
+    folded = _folded_name(name)
+    under = _AGE_UNDER.search(folded)
+    older = _AGE_FROM.search(folded)
+    issue = None
+    if re.match(r"(?:cap lai|dang ky lai|lam lai)\b", folded):
+        issue = "again"
+    elif re.match(r"(?:cap doi|doi)\b", folded):
+        issue = "exchange"
+    elif re.search(r"\blan dau\b", folded):
+        issue = "first"
+    return VariantTraits(
+        foreign=bool(_FOREIGN_NAME.search(folded)),
+        min_age=int(older.group(1)) if older else None,
+        max_age=int(under.group(1)) - 1 if under else None,
+        issue=issue,
+    )
+
+
+def variant_traits_of(names: list[str]) -> list[VariantTraits]:
+    """The traits of each name, each knowing whether a sibling differs from it only by them."""
+    keys = [" ".join(_VARIANT_WORDS.sub(" ", _folded_name(name)).split()) for name in names]
+    count: dict[str, int] = defaultdict(int)
+    for key in keys:
+        count[key] += 1
+    return [
+        replace(variant_traits(name), has_siblings=count[key] > 1)
+        for name, key in zip(names, keys, strict=True)
+    ]
 
 
 # --- Caching per database ----------------------------------------------------------------------

@@ -15,15 +15,18 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 __all__ = [
     "LEXICON_DIR",
+    "ColloquialRule",
     "LexiconError",
     "abbreviations",
     "action_triggers",
     "alias_seed",
+    "colloquial_rules",
     "level_phrases",
     "load",
     "soft_phrases",
@@ -113,6 +116,44 @@ def level_phrases() -> dict[str, tuple[str, ...]]:
     """Level ("xa", "tinh", "bo") -> the phrases that name it (levels.yml)."""
     levels = load("levels")["levels"]
     return {level: _words(phrases, f"levels.yml levels.{level}") for level, phrases in levels.items()}
+
+
+@dataclass(frozen=True)
+class ColloquialRule:
+    """One rule of colloquial.yml: everyday words (`when`) -> the words procedure texts use (`add`).
+
+    The rule fires when a `when` phrase is in the message, one `with` phrase too (if any are
+    given), and no `without` phrase; its `add` phrases then count `weight` of a typed word. With
+    `replace`, name search reads the additions instead of the trigger's words.
+    """
+
+    when: tuple[str, ...]
+    add: tuple[str, ...]
+    with_any: tuple[str, ...] = ()
+    without: tuple[str, ...] = ()
+    weight: float = 1.0
+    replace: bool = False  # the trigger means what `add` says, not what its words say in names
+
+
+@functools.cache
+def colloquial_rules() -> tuple[ColloquialRule, ...]:
+    """The rules of colloquial.yml, in file order."""
+    rules = []
+    for k, entry in enumerate(load("colloquial")["rules"]):
+        where = f"colloquial.yml rules[{k}]"
+        if not isinstance(entry, Mapping):
+            raise LexiconError(f"{where} must be a mapping")
+        rules.append(
+            ColloquialRule(
+                when=_words(entry.get("when"), f"{where}.when"),
+                add=_words(entry.get("add"), f"{where}.add"),
+                with_any=_words(entry.get("with", []), f"{where}.with"),
+                without=_words(entry.get("without", []), f"{where}.without"),
+                weight=float(entry.get("weight", 1.0)),
+                replace=bool(entry.get("replace", False)),
+            )
+        )
+    return tuple(rules)
 
 
 def alias_seed(folder: Path = LEXICON_DIR) -> list[dict[str, Any]]:
