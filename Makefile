@@ -45,7 +45,7 @@ envs: .venv-bot/.installed .venv/.installed
 # The embedded database (SQLite under var/), migrated and seeded; redone when the seed or schema changes.
 DB_INPUTS := $(wildcard knowledge_base/seed/*) $(wildcard knowledge_base/migrations/versions/*.py) \
 	knowledge_base/importer.py knowledge_base/dossiers.py knowledge_base/maintenance.py knowledge_base/models.py \
-	knowledge_base/faq.py knowledge_base/workdays.py
+	knowledge_base/faq.py knowledge_base/workdays.py knowledge_base/life_events.py knowledge_base/lexicon/life_events.yml
 var/db.stamp: $(DB_INPUTS) .venv/.installed
 	mkdir -p var
 	.venv/bin/python -m knowledge_base setup

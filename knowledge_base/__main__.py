@@ -3,6 +3,7 @@
 python -m knowledge_base setup                 # migrate + load the shipped seed
 python -m knowledge_base import FILE [--write-seed]
 python -m knowledge_base search "QUERY" --limit 3 --json
+python -m knowledge_base life-event "MESSAGE" [--json]   # which life event a message is about
 python -m knowledge_base retention --days 90 [--dry-run]
 """
 
@@ -72,6 +73,36 @@ def _cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_life_event(args: argparse.Namespace) -> int:
+    # Imported here: only this command needs it.
+    from knowledge_base.life_events import match_life_event
+
+    with session_scope() as session:
+        found = match_life_event(session, args.message)
+        result = (
+            None
+            if found is None
+            else {
+                "event": found.event.slug,
+                "title": found.event.title,
+                "score": found.score,
+                "trigger": found.trigger,
+                "names_specific": found.names_specific,
+                "specific_phrase": found.specific_phrase,
+                "codes": found.event.procedure_codes(),
+            }
+        )
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+    elif result is None:
+        print("No life event.")
+    else:
+        flag = f"  (names a procedure: {result['specific_phrase']})" if found and found.names_specific else ""
+        print(f"{result['score']:.3f}  {result['event']}: {result['title']} [{result['trigger']}]{flag}")
+        print("  " + ", ".join(result["codes"]))
+    return 0
+
+
 def _cmd_retention(args: argparse.Namespace) -> int:
     # Imported here: only this command needs it.
     from knowledge_base import retention
@@ -132,6 +163,10 @@ def main(argv: list[str] | None = None) -> int:
     srch.add_argument("--limit", type=_limit, default=5)
     srch.add_argument("--json", action="store_true", help="print a JSON array")
     srch.set_defaults(func=_cmd_search)
+    life = sub.add_parser("life-event", help="which life event a citizen's message is about")
+    life.add_argument("message")
+    life.add_argument("--json", action="store_true", help="print a JSON object (null when none)")
+    life.set_defaults(func=_cmd_life_event)
     ret = sub.add_parser("retention", help="delete conversations older than N days (default 90)")
     ret.add_argument("--days", type=_days, default=90, help="keep conversations this many days (default 90)")
     ret.add_argument("--dry-run", action="store_true", help="count what would be deleted, delete nothing")

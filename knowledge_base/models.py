@@ -235,6 +235,33 @@ class FaqQuestion(Base):
     entry: Mapped[FaqEntry] = relationship(back_populates="questions")
 
 
+class LifeEvent(Base):
+    """A situation in a citizen's life ("sinh con", "người thân qua đời") and the procedures it calls for.
+
+    Seeded from lexicon/life_events.yml and edited by staff; `steps` is an ordered list of
+    {"label", "codes", "where", "condition"} (see knowledge_base.life_events).
+    """
+
+    __tablename__ = "life_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    # Folded phrases citizens say it with, and phrases whose words the triggers may not use.
+    triggers: Mapped[list[str]] = mapped_column(JSON, default=list)
+    excludes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    steps: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    # Unpublished events are never matched.
+    published: Mapped[bool] = mapped_column(Boolean, default=True)
+    # True for events from the shipped seed: re-seeding updates them only while `updated_by` is "seed".
+    from_seed: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_by: Mapped[str] = mapped_column(String(128), default="seed")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    updated_by: Mapped[str] = mapped_column(String(128), default="seed")
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
+
+
 class Dossier(Base):
     """A citizen's dossier (hồ sơ) at the one-stop desk."""
 

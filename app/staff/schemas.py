@@ -73,6 +73,36 @@ class FaqUpdateIn(_In):
     updated_at: dt.datetime | None = None
 
 
+class LifeEventStepIn(_In):
+    """One step of a life event: a procedure (codes: the usual one first), where and when."""
+
+    label: str = Field(max_length=200)
+    codes: list[str] = Field(default_factory=list, max_length=20)
+    where: str = Field(default="", max_length=500)
+    condition: str = Field(default="", max_length=500)
+
+
+class LifeEventUpdateIn(_In):
+    """An edited life event; `updated_at` is the version the officer started from."""
+
+    title: str = Field(max_length=300)
+    triggers: list[str] = Field(min_length=1, max_length=200)
+    excludes: list[str] = Field(default_factory=list, max_length=200)
+    steps: list[LifeEventStepIn] = Field(min_length=1, max_length=20)
+    updated_at: dt.datetime | None = None
+
+
+class LifeEventIn(_In):
+    """A new life event as the form sends it."""
+
+    slug: str = Field(min_length=1, max_length=64)
+    title: str = Field(max_length=300)
+    triggers: list[str] = Field(min_length=1, max_length=200)
+    excludes: list[str] = Field(default_factory=list, max_length=200)
+    steps: list[LifeEventStepIn] = Field(min_length=1, max_length=20)
+    published: bool = False
+
+
 class OverrideIn(_In):
     """A procedure's local override."""
 

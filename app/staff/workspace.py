@@ -11,7 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from app.staff.routes import admin, auth, content, dashboard, inbox, pages, users
+from app.staff.routes import admin, auth, content, dashboard, inbox, life_events, pages, users
 from app.staff.schemas import StaffErrorOut
 from knowledge_base.settings import get_settings
 from knowledge_base.staff.common import StaffError
@@ -54,6 +54,15 @@ FIELD_LABELS = {
     "fee_note": "Ghi chú lệ phí",
     "notes": "Ghi chú thêm",
     "not_offered": "Không thực hiện tại địa phương",
+    "slug": "Mã sự kiện",
+    "title": "Tên sự kiện",
+    "triggers": "Cách nói của người dân",
+    "excludes": "Cụm từ loại trừ",
+    "steps": "Các bước",
+    "label": "Tên bước",
+    "codes": "Mã thủ tục",
+    "where": "Nơi làm",
+    "condition": "Điều kiện",
     "message": "Nội dung trả lời",
     "remove_missing": "Xóa thủ tục không còn trong tệp",
     "day": "Ngày",
@@ -181,7 +190,7 @@ async def _security_headers(
 def install_staff(app: FastAPI) -> None:
     """Add the staff workspace to `app`: /api/staff/v1 (JSON API) and /staff (pages)."""
     api = APIRouter(prefix=API_PREFIX, responses=ERROR_RESPONSES)
-    for module in (auth, users, content, inbox, dashboard, admin):
+    for module in (auth, users, content, life_events, inbox, dashboard, admin):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(pages.router)

@@ -29,10 +29,13 @@ EXPECTED_FILES = {
     "actions",
     "aliases",
     "aspects",
+    "colloquial",
     "levels",
     "life_events",
+    "not_covered",
     "questions",
     "things",
+    "variants",
     "wordings",
 }
 
@@ -99,8 +102,25 @@ def test_every_trigger_thing_and_wording_is_folded() -> None:
         assert phrases and all(_folded(p) for p in phrases), level
     wordings = lexicon.load("wordings")["wordings"]
     assert all(_folded(k) and _folded(v) for k, v in wordings.items())
-    for words in lexicon.load("life_events")["events"].values():
-        assert words and all(_folded(w) for w in words)
+    for slug, event in lexicon.load("life_events")["events"].items():
+        assert event["triggers"] and all(_folded(w) for w in event["triggers"]), slug
+        assert all(_folded(w) for w in event.get("excludes") or []), slug
+
+
+def test_every_colloquial_phrase_is_folded_and_every_rule_adds_words() -> None:
+    data = lexicon.load("colloquial")
+    for key in ("openers", "phrases"):
+        assert all(_folded(p) for p in data["background"][key]), key
+    for key, phrases in data["cues"].items():
+        assert phrases and all(_folded(p) for p in phrases), key
+    for k, rule in enumerate(data["rules"]):
+        assert set(rule) <= {"when", "with", "without", "add", "weight", "replace"}, k
+        assert rule["when"] and rule["add"], k
+        for key in ("when", "with", "without", "add"):
+            assert all(_folded(p) for p in rule.get(key, [])), (k, key)
+    for key, phrases in data["qualifiers"].items():
+        assert phrases and all(_folded(p) for p in phrases), key
+    assert lexicon.colloquial_rules() and lexicon.colloquial_rules()[0].add
 
 
 def test_no_phrase_is_claimed_by_an_action_and_a_thing() -> None:

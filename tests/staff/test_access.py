@@ -32,6 +32,13 @@ ROUTES: dict[tuple[str, str], str] = {
     ("PUT", "/faq/{faq_id}"): "editor",
     ("POST", "/faq/{faq_id}/publish"): "editor",
     ("POST", "/faq/{faq_id}/unpublish"): "editor",
+    ("GET", "/life-events"): "editor",
+    ("POST", "/life-events"): "editor",
+    ("GET", "/life-events/match"): "editor",
+    ("GET", "/life-events/{event_id}"): "editor",
+    ("PUT", "/life-events/{event_id}"): "editor",
+    ("POST", "/life-events/{event_id}/publish"): "editor",
+    ("POST", "/life-events/{event_id}/unpublish"): "editor",
     ("GET", "/procedures"): "editor",
     ("GET", "/procedures/{code}"): "editor",
     ("PUT", "/procedures/{code}/override"): "editor",
@@ -56,7 +63,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("DELETE", "/settings/days-off/{day_id}"): "admin",
 }
 SAMPLE = {"code": "1.001193"}
-QUERY = {"/procedures": {"q": "khai sinh"}}
+QUERY = {"/procedures": {"q": "khai sinh"}, "/life-events/match": {"q": "vừa sinh con"}}
 CHANGES = {"POST", "PUT", "PATCH", "DELETE"}
 
 
@@ -154,7 +161,7 @@ def test_pages_need_a_session_and_admin_pages_an_admin(clients: Clients) -> None
     assert anonymous.status_code == 303
     assert anonymous.headers["location"] == "/staff/login?next=/staff/inbox"
     assert clients.anonymous.get("/staff/login").status_code == 200
-    for page in ("inbox", "faq", "procedures", "dashboard", "account"):
+    for page in ("inbox", "faq", "life_events", "procedures", "dashboard", "account"):
         assert editor.client.get(f"/staff/{page}").status_code == 200, page
     for page in ("users", "import", "audit", "settings"):
         denied = editor.client.get(f"/staff/{page}")

@@ -21,6 +21,7 @@ WEB_DIR = PROJECT_ROOT / "web" / "staff"
 PAGES = {
     "inbox": "editor",
     "faq": "editor",
+    "life_events": "editor",
     "procedures": "editor",
     "dashboard": "editor",
     "account": "editor",

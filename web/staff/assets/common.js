@@ -133,6 +133,7 @@
   const NAV = [
     ["inbox", "Hộp thư", "editor"],
     ["faq", "Câu hỏi thường gặp", "editor"],
+    ["life_events", "Sự kiện cuộc sống", "editor"],
     ["procedures", "Thủ tục", "editor"],
     ["dashboard", "Thống kê", "editor"],
     ["import", "Nhập dữ liệu", "admin"],
