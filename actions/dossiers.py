@@ -1,4 +1,9 @@
-"""The dossier status form: asks for the code and the phone check, then tells where the dossier is."""
+"""The dossier status form: asks for the code and the phone check, then tells where the dossier is.
+
+The form never holds the citizen: "không nhớ mã" (or a second answer that is not a code) explains
+where the code is written and offers a person, and leaves the form; a clearly different question
+leaves the form and is answered as it would be outside it.
+"""
 
 from __future__ import annotations
 
@@ -6,19 +11,23 @@ import asyncio
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import ActionExecutionRejected, ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import send, track
+from actions.common import ACTION_LISTEN, intent_of, send, track, user_text
 from answers.dossier import (
     ask_code_reply,
     ask_phone_reply,
     bad_code_reply,
     bad_phone_reply,
+    cannot_give,
+    code_help_reply,
     desk_reply,
     dossier_code_in,
+    needs_code_help,
     not_found_reply,
+    phone_help_reply,
     phone_last4_in,
     retry_reply,
     status_reply,
@@ -27,9 +36,69 @@ from answers.dossier import (
 from knowledge_base.dossiers import DossierNotFound, DossierSourceError, get_dossier_source, validate_lookup
 from knowledge_base.settings import get_settings
 
+FORM = "dossier_form"
+REQUESTED_SLOT = "requested_slot"
+#: Intents that leave the form when the citizen asks them in it: the rules answer them as anywhere else.
+#: (A dossier code in the message keeps the form; "cảm ơn", a greeting or a rating do not leave it.)
+LEAVING_INTENTS = frozenset(
+    {
+        "ask_documents",
+        "ask_processing_time",
+        "ask_fee",
+        "ask_submission",
+        "ask_online",
+        "ask_payment",
+        "ask_steps",
+        "ask_forms",
+        "ask_conditions",
+        "ask_result",
+        "ask_legal_basis",
+        "ask_procedure",
+        "ask_general",
+        "ask_human",
+        "choose_procedure",
+        "bot_capabilities",
+        "complaint",
+        "legal_advice",
+        "out_of_scope",
+        "goodbye",
+    }
+)
+
 
 def _failures(tracker: Tracker) -> int:
     return int(tracker.get_slot("dossier_failures") or 0)
+
+
+def _previous_format_error(tracker: Tracker, slot: str) -> bool:
+    """Whether the bot's answer to the citizen's previous message explained the format of `slot`."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if seen_user:
+                return False
+            seen_user = True
+        elif event.get("event") == "bot" and seen_user:
+            custom = (event.get("data") or {}).get("custom") or {}
+            if custom.get("error") == "format" and custom.get("slot") == slot:
+                return True
+    return False
+
+
+def _leave_form(*, answered: bool) -> list[EventType]:
+    """End the form: the citizen was answered here (then the turn ends), or the rules answer the message.
+
+    When the rules should answer, the form rejects its own execution and deactivates: Rasa logs no
+    form action, so the message is predicted on as if no form had been active.
+    """
+    clear: list[EventType] = [
+        SlotSet("dossier_code", None),
+        SlotSet("phone_last4", None),
+        SlotSet(REQUESTED_SLOT, None),
+    ]
+    if answered:
+        return [*clear, ActiveLoop(None), FollowupAction(ACTION_LISTEN)]
+    return [ActionExecutionRejected(FORM), ActiveLoop(None), *clear]
 
 
 class ValidateDossierForm(FormValidationAction):
@@ -38,6 +107,30 @@ class ValidateDossierForm(FormValidationAction):
     def name(self) -> str:
         """The domain name of this action."""
         return "validate_dossier_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Leave the form when the citizen cannot give what it asks, or asks something else; else validate."""
+        text = user_text(tracker)
+        requested = tracker.get_slot(REQUESTED_SLOT) if tracker.active_loop.get("name") == FORM else None
+        asking_code = requested in (None, "dossier_code")
+        if dossier_code_in(text) is None:
+            hotline = get_settings().desk_hotline
+            if asking_code and (needs_code_help(text) or _previous_format_error(tracker, "dossier_code")):
+                # "Không nhớ mã", "mã xem ở đâu", or a second answer that is no code: say where the code
+                # is written and offer a person, instead of explaining the format again.
+                send(dispatcher, code_help_reply(hotline=hotline))
+                return _leave_form(answered=True)
+            if requested == "phone_last4" and (
+                cannot_give(text) or _previous_format_error(tracker, "phone_last4")
+            ):
+                send(dispatcher, phone_help_reply(hotline=hotline))
+                return _leave_form(answered=True)
+            if requested is not None and intent_of(tracker)[0] in LEAVING_INTENTS:
+                # Only once the form runs (not on the message that started it).
+                return _leave_form(answered=False)
+        return await super().run(dispatcher, tracker, domain)
 
     async def required_slots(
         self,

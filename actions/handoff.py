@@ -1,4 +1,10 @@
-"""Handing a conversation over to one-stop-desk staff, and the fallback that leads there."""
+"""Handing a conversation over to one-stop-desk staff, and the fallback that offers it.
+
+Asking for a person opens a ticket and the assistant keeps answering; the bot pauses only once an
+officer takes the conversation in the staff workspace (the app sets the slot `handoff_until` through
+the Rasa HTTP API, see `app.staff.inbox`), and `bot.handoff_policy` then routes every message to
+`action_handoff_wait`.
+"""
 
 from __future__ import annotations
 
@@ -11,33 +17,54 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
 from actions.common import (
+    ACTION_LISTEN,
     channel_of,
     entity_values,
     in_session,
     log_unanswered,
     recent_user_texts,
+    routed_here,
     send,
     track,
     user_text,
 )
+from answers.dossier import asks_about_the_code
 from answers.faq import faq_reply, find_faq
 from answers.handoff import (
     conversation_summary,
     handoff_reply,
     not_understood_reply,
+    offer_human_reply,
     released_reply,
-    waiting_reply,
+    with_staff_reply,
 )
-from answers.procedure import names_procedure_clearly, says_something
+from answers.procedure import retrieval_places, says_something
 from knowledge_base.conversations import create_handoff, get_handoff
 from knowledge_base.settings import get_settings
 
-#: Misunderstandings in a row after which the conversation goes to staff.
-FALLBACKS_BEFORE_HANDOFF = 2
+#: Misunderstandings in a row after which a person is offered (a button; no ticket until pressed).
+FALLBACKS_BEFORE_OFFER = 2
+#: The slots of a handoff: the open ticket, the pause (set by the staff app), the note said once.
+HANDOFF_SLOTS = ("handoff_until", "handoff_ticket", "handoff_noted")
+
+
+def _last_bot_custom(tracker: Tracker) -> dict[str, Any]:
+    """The custom payload of the bot's latest message before the current user message."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if seen_user:
+                return {}
+            seen_user = True
+        elif event.get("event") == "bot" and seen_user:
+            custom = (event.get("data") or {}).get("custom")
+            if custom:
+                return dict(custom)
+    return {}
 
 
 class ActionHandoff(Action):
-    """The citizen asked for a person, or the fallback routed here after repeated misunderstandings."""
+    """The citizen asked for a person (typed, or the "Gặp cán bộ" button): open a ticket, keep answering."""
 
     def name(self) -> str:
         """The domain name of this action."""
@@ -46,9 +73,9 @@ class ActionHandoff(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        """Open a ticket, tell the citizen how staff will reach them, pause the bot for this conversation."""
-        # Routed here by action_fallback (FollowupAction): the citizen did not ask, the assistant gave up.
-        reason = "fallback" if tracker.latest_action_name == "action_fallback" else "asked"
+        """Open a ticket and tell the citizen when staff will answer; the bot is not paused yet."""
+        # The button under the offer after misunderstandings: the officer is told why.
+        reason = "fallback" if _last_bot_custom(tracker).get("type") == "handoff_offer" else "asked"
         settings = get_settings()
         timeout = dt.timedelta(minutes=settings.handoff_timeout_minutes)
         summary = conversation_summary(reason, tracker.get_slot("procedure_code"), recent_user_texts(tracker))
@@ -69,14 +96,18 @@ class ActionHandoff(Action):
             dispatcher,
             handoff_reply(reason, ticket.id, hours=settings.desk_hours, hotline=settings.desk_hotline),
         )
-        return [
-            SlotSet("handoff_until", ticket.expires_at.timestamp()),
+        # No pause here: the assistant keeps answering until an officer takes the conversation.
+        events: list[EventType] = [
             SlotSet("handoff_ticket", float(ticket.id)),
+            SlotSet("handoff_noted", None),
         ]
+        if routed_here(tracker):
+            events.append(FollowupAction(ACTION_LISTEN))
+        return events
 
 
 class ActionHandoffWait(Action):
-    """A message arrived while staff have the conversation: stay quiet unless they gave it back."""
+    """A message arrived while an officer has the conversation: keep it for them, say so briefly."""
 
     def name(self) -> str:
         """The domain name of this action."""
@@ -85,15 +116,16 @@ class ActionHandoffWait(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        """Keep the message for staff; if the ticket was released or closed, end the pause."""
+        """One short note that an officer is helping (then a bare receipt); end the pause once released."""
         ticket_id = tracker.get_slot("handoff_ticket")
         ticket = await in_session(lambda s: get_handoff(s, ticket_id=int(ticket_id))) if ticket_id else None
         if ticket is not None and ticket.active():
-            # Nothing to say: the officer answers; the message stays in the conversation for them.
-            send(dispatcher, waiting_reply(ticket.id))
-            return []
+            # The message stays in the conversation, which the officer reads in the workspace.
+            first = not tracker.get_slot("handoff_noted")
+            send(dispatcher, with_staff_reply(ticket.id, first=first))
+            return [SlotSet("handoff_noted", True)] if first else []
         send(dispatcher, released_reply())
-        return [SlotSet("handoff_until", None), SlotSet("handoff_ticket", None)]
+        return [SlotSet(slot, None) for slot in HANDOFF_SLOTS]
 
 
 def _fallbacks_in_a_row(tracker: Tracker) -> int:
@@ -115,7 +147,7 @@ def _fallbacks_in_a_row(tracker: Tracker) -> int:
 
 
 class ActionFallback(Action):
-    """The assistant did not understand: route what it can, say so plainly; the second time, hand over."""
+    """Not understood: route what it can, say so plainly; the second time in a row, offer a person."""
 
     def name(self) -> str:
         """The domain name of this action."""
@@ -126,13 +158,15 @@ class ActionFallback(Action):
     ) -> list[EventType]:
         """Route to the dossier form or the procedure answer; else try the FAQ; else record and say so."""
         text = user_text(tracker)
-        if entity_values(tracker, "dossier_code"):
-            # A dossier code in the message: whatever the wording, the citizen wants its status.
+        if entity_values(tracker, "dossier_code") or asks_about_the_code(text):
+            # A dossier code in the message: whatever the wording, the citizen wants its status. Or
+            # "tôi không nhớ mã hồ sơ": the form says where the code is written (and ends at once).
             return [FollowupAction("dossier_form")]
         follow_up = bool(tracker.get_slot("procedure_code") and entity_values(tracker, "aspect"))
-        if follow_up or await in_session(lambda session: names_procedure_clearly(session, text)):
-            # The classifier hesitated, but "còn lệ phí thì sao" after an answer, or a bare procedure
-            # name, is clear enough to answer from the knowledge base.
+        if follow_up or await in_session(lambda session: retrieval_places(session, text)):
+            # The classifier hesitated, but "còn lệ phí thì sao" after an answer, a procedure name, a
+            # life event or a matter the data can place goes to the answer layer (which answers only
+            # when sure, else offers the candidates or says what it does not cover).
             return [FollowupAction("action_answer_procedure")]
         hit = await in_session(lambda session: find_faq(session, text)) if says_something(text) else None
         if hit is not None:
@@ -141,7 +175,9 @@ class ActionFallback(Action):
             return []
         await log_unanswered(tracker, "fallback")
         await track(tracker, "fallback")
-        if _fallbacks_in_a_row(tracker) >= FALLBACKS_BEFORE_HANDOFF:
-            return [FollowupAction("action_handoff")]
-        send(dispatcher, not_understood_reply())
-        return []
+        if _fallbacks_in_a_row(tracker) >= FALLBACKS_BEFORE_OFFER:
+            # A suggestion how to ask, and a button to a person: a ticket opens only if pressed.
+            send(dispatcher, offer_human_reply())
+        else:
+            send(dispatcher, not_understood_reply())
+        return [FollowupAction(ACTION_LISTEN)] if routed_here(tracker) else []

@@ -5,13 +5,34 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from answers.handoff import HUMAN_BUTTON
 from answers.reply import Reply
 from knowledge_base.dossiers import DossierStatus
-from vntext import nfc
+from vntext import fold, nfc
+from vntext.abbreviations import expand
 from vntext.patterns import DOSSIER_CODE
 
 VIETNAM = dt.timezone(dt.timedelta(hours=7))  # no daylight saving time in Vietnam
 _DIGITS_RE = re.compile(r"(?<![0-9])[0-9]{4}(?![0-9])")
+# "I don't remember / have / know it", "I lost it", on folded text with shorthand expanded
+# ("ko nho", "k bt", "quen mat ma", "mat giay hen"): the citizen cannot give what the form asks.
+_CANNOT_GIVE_RE = re.compile(
+    r"\b(?:khong|chua|chang|cha|hong)\s+(?:con\s+)?(?:nho|biet|co|thay|tim thay|tim duoc|giu|luu)\b"
+    r"|\b(?:quen|lam mat|danh mat|that lac|mat)\s+(?:mat\s+)?(?:ma|so|giay|phieu|bien nhan|tin nhan)\b"
+    r"|\bquen\s+(?:mat\s+)?roi\b|\bquen(?:\s+mat)?\s*$"
+)
+# "Where is the code?": "mã hồ sơ xem ở đâu", "làm sao biết mã hồ sơ", "tìm mã hồ sơ thế nào".
+_WHERE_IS_IT_RE = re.compile(
+    r"\bma\s+(?:ho so|hs|bien nhan|tiep nhan)\b.*\b(?:o dau|cho nao|the nao|lam sao|la gi)\b"
+    r"|\bma\s+(?:nam\s+|in\s+|ghi\s+)?(?:o dau|cho nao)\b"
+    r"|\b(?:o dau|cho nao|lam sao|cach nao)\b.*\b(?:biet|tim|xem|lay|tra)\s+(?:lai\s+)?ma\b"
+)
+# What the answer is about, so that "không biết làm căn cước cần gì" is not read as a lost code.
+_ABOUT_IT_RE = re.compile(r"\b(?:ma|so|giay|phieu|bien nhan|tin nhan|ho so|dien thoai|sdt)\b")
+# The dossier code itself is meant (not a password or an ID number).
+_THE_CODE_RE = re.compile(
+    r"\bma\s+(?:ho so|hs|bien nhan|tiep nhan)\b|\b(?:giay|phieu)\s+(?:hen|bien nhan|tiep nhan)\b"
+)
 
 # What the citizen must do next, by status.
 NEXT_STEPS = {
@@ -45,6 +66,32 @@ def dossier_code_in(text: str) -> str | None:
     """The dossier code in what the citizen typed, upper-cased, or None."""
     match = DOSSIER_CODE.search(nfc(text))
     return match.group(0).upper() if match else None
+
+
+def cannot_give(text: str) -> bool:
+    """Whether the citizen says they do not remember, know or have what the form asks for.
+
+    Short answers count as they are ("không nhớ", "ko bt"); longer ones only when they speak of the
+    code, the phone or the papers ("tôi không nhớ mã hồ sơ", "mất giấy hẹn rồi").
+    """
+    if dossier_code_in(text):
+        return False
+    folded = expand(fold(text))
+    if not _CANNOT_GIVE_RE.search(folded):
+        return False
+    return len(folded.split()) <= 4 or bool(_ABOUT_IT_RE.search(folded))
+
+
+def needs_code_help(text: str) -> bool:
+    """Whether the citizen cannot give the dossier code, or asks where to find it."""
+    if dossier_code_in(text):
+        return False
+    return cannot_give(text) or bool(_WHERE_IS_IT_RE.search(expand(fold(text))))
+
+
+def asks_about_the_code(text: str) -> bool:
+    """Outside the form: the citizen lost or cannot find the dossier code ("tôi không nhớ mã hồ sơ")."""
+    return needs_code_help(text) and bool(_THE_CODE_RE.search(expand(fold(text))))
 
 
 def phone_last4_in(text: str) -> str | None:
@@ -108,12 +155,36 @@ def ask_phone_reply() -> Reply:
 
 def bad_code_reply() -> Reply:
     """What typed is not a dossier code: explain the format (not counted as a try)."""
-    return Reply.fixed("utter_dossier_code_format", {"type": "dossier_form", "error": "format"})
+    return Reply.fixed(
+        "utter_dossier_code_format", {"type": "dossier_form", "error": "format", "slot": "dossier_code"}
+    )
 
 
 def bad_phone_reply() -> Reply:
     """Not exactly four digits: ask again."""
-    return Reply.fixed("utter_phone_last4_format", {"type": "dossier_form", "error": "format"})
+    return Reply.fixed(
+        "utter_phone_last4_format", {"type": "dossier_form", "error": "format", "slot": "phone_last4"}
+    )
+
+
+def code_help_reply(*, hotline: str) -> Reply:
+    """Where the dossier code is written, and a person to ask (the form is left, no loop)."""
+    return Reply(
+        response="utter_dossier_code_help",
+        kwargs={"hotline": hotline},
+        buttons=[dict(HUMAN_BUTTON)],
+        custom={"type": "dossier_form", "help": "dossier_code"},
+    )
+
+
+def phone_help_reply(*, hotline: str) -> Reply:
+    """The citizen cannot give the phone check: where to look, and a person to ask (the form is left)."""
+    return Reply(
+        response="utter_dossier_phone_help",
+        kwargs={"hotline": hotline},
+        buttons=[dict(HUMAN_BUTTON)],
+        custom={"type": "dossier_form", "help": "phone_last4"},
+    )
 
 
 def retry_reply(tries_left: int) -> Reply:

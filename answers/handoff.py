@@ -1,4 +1,10 @@
-"""What the citizen and the officer are told when a conversation is handed over to the desk."""
+"""What the citizen and the officer are told when a conversation is handed over to the desk.
+
+A handoff never strands the citizen: asking for a person opens a ticket and the assistant keeps
+answering until an officer takes the conversation (claims the ticket or first answers it); only then
+is the bot paused, with one short note that an officer is helping, and a bare receipt afterwards.
+Misunderstandings only *offer* a person (a button), they never open a ticket on their own.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +13,11 @@ from answers.reply import Reply
 #: Why a conversation was handed over, in the officer's words.
 REASONS = {
     "asked": "người dân yêu cầu gặp cán bộ",
-    "fallback": "trợ lý không hiểu hai lần liên tiếp",
+    "fallback": "trợ lý không hiểu hai lần liên tiếp, người dân chọn gặp cán bộ",
 }
+
+#: The button that asks for a person: the payload of the `ask_human` intent (connectors let it through).
+HUMAN_BUTTON: dict[str, str] = {"title": "Gặp cán bộ", "payload": "/ask_human"}
 
 
 def conversation_summary(reason: str, procedure_code: str | None, recent_texts: list[str]) -> str:
@@ -33,14 +42,20 @@ def conversation_summary(reason: str, procedure_code: str | None, recent_texts: 
 
 
 def handoff_reply(reason: str, ticket_id: int, *, hours: str, hotline: str) -> Reply:
-    """Tell the citizen staff will answer here, when, and the hotline for urgent cases."""
-    response = "utter_handoff_asked" if reason == "asked" else "utter_handoff_not_understood"
-    return Reply.fixed(response, {"type": "handoff", "ticket_id": ticket_id}, hours=hours, hotline=hotline)
+    """Tell the citizen staff will answer here, when, the hotline, and that the assistant keeps answering."""
+    custom = {"type": "handoff", "status": "open", "ticket_id": ticket_id, "reason": reason}
+    return Reply.fixed("utter_handoff_asked", custom, hours=hours, hotline=hotline)
+
+
+def with_staff_reply(ticket_id: int, *, first: bool) -> Reply:
+    """An officer has the conversation: say so once, then only acknowledge (never an empty reply)."""
+    response = "utter_handoff_with_staff" if first else "utter_handoff_message_kept"
+    return Reply.fixed(response, {"type": "handoff", "status": "with_staff", "ticket_id": ticket_id})
 
 
 def waiting_reply(ticket_id: int) -> Reply:
-    """Nothing to say while the officer has the conversation: only the payload."""
-    return Reply(custom={"type": "handoff", "status": "waiting", "ticket_id": ticket_id})
+    """Deprecated name of the bare acknowledgement while an officer has the conversation."""
+    return with_staff_reply(ticket_id, first=False)
 
 
 def released_reply() -> Reply:
@@ -50,7 +65,16 @@ def released_reply() -> Reply:
 
 def not_understood_reply() -> Reply:
     """The first misunderstanding: say so, with an example and the way to a person."""
-    return Reply.fixed("utter_not_understood", {"type": "out_of_scope"})
+    return Reply.fixed("utter_not_understood", {"type": "out_of_scope", "reason": "not_understood"})
+
+
+def offer_human_reply() -> Reply:
+    """Misunderstood again: how to rephrase, and a button to reach a person (no ticket yet)."""
+    return Reply(
+        response="utter_offer_human",
+        buttons=[dict(HUMAN_BUTTON)],
+        custom={"type": "handoff_offer"},
+    )
 
 
 #: The entity the staff workspace puts the officer's text in.

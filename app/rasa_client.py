@@ -3,7 +3,9 @@
 Used by the staff workspace to send an officer's reply to a citizen: the app triggers the external
 intent ``EXTERNAL_staff_reply`` with the text as the ``staff_message`` entity, and the Rasa server
 runs ``action_relay_staff_reply``, which utters it on the citizen's own channel
-(``output_channel=latest``). Also reads a conversation's recent messages for the inbox.
+(``output_channel=latest``). Also reads a conversation's recent messages for the inbox, and pauses
+or resumes the bot for a conversation an officer takes or gives back: the slot ``handoff_until``
+that ``bot.handoff_policy`` reads, appended as events (``POST .../tracker/events``).
 
 The API must never be public: it sits on a private network and answers only requests carrying a
 JSON Web Token signed with the shared secret (``RASA_JWT_SECRET``, at least 32 characters; the Rasa
@@ -34,6 +36,10 @@ from knowledge_base.settings import get_settings
 
 STAFF_REPLY_INTENT = "EXTERNAL_staff_reply"
 STAFF_MESSAGE_ENTITY = "staff_message"
+#: The slots of a handoff in the Rasa tracker (domain.yml): the pause, the ticket, the note said once.
+PAUSE_SLOT = "handoff_until"
+TICKET_SLOT = "handoff_ticket"
+NOTED_SLOT = "handoff_noted"
 #: Who the app is to the Rasa API: an admin may act on any conversation (a "user" only on its own).
 JWT_USER = {"username": "tthc-staff-app", "role": "admin"}
 #: Seconds a token is valid: long enough for one request, short enough to be worthless if logged.
@@ -160,6 +166,36 @@ class RasaClient:
         )
         messages = body.get("messages") if isinstance(body, dict) else None
         return list(messages) if isinstance(messages, list) else []
+
+    def set_handoff_pause(self, sender_id: str, *, until: float | None, ticket_id: int | None = None) -> None:
+        """Pause the bot for a conversation an officer took (until `until`), or resume it (None).
+
+        ``POST /conversations/{sender_id}/tracker/events`` with slot events: ``handoff_until`` (read by
+        the Rasa server's handoff policy) and ``handoff_ticket``. Pausing also ends an active form (the
+        officer leads the conversation now); resuming clears the ticket and its note.
+
+        Raises:
+            RasaClientError: the server is down, refused the token, or failed.
+        """
+
+        def slot(name: str, value: Any) -> dict[str, Any]:
+            return {"event": "slot", "name": name, "value": value}
+
+        if until is None:
+            events = [slot(PAUSE_SLOT, None), slot(TICKET_SLOT, None), slot(NOTED_SLOT, None)]
+        else:
+            events = [
+                {"event": "active_loop", "name": None},
+                slot("requested_slot", None),
+                slot(PAUSE_SLOT, float(until)),
+                slot(TICKET_SLOT, None if ticket_id is None else float(ticket_id)),
+            ]
+        self._request(
+            "POST",
+            self._url(sender_id, "tracker/events"),
+            params={"include_events": "NONE"},
+            json=events,
+        )
 
     def conversation_messages(self, sender_id: str, *, limit: int = 30) -> list[ConversationMessage]:
         """The latest user and bot messages of a conversation, oldest first.

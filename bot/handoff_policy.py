@@ -1,9 +1,13 @@
-"""Keep the bot quiet while one-stop-desk staff have a conversation.
+"""Keep the bot quiet while a one-stop-desk officer has a conversation.
 
-`action_handoff` sets the slot `handoff_until` (Unix time). Until then, every new user message gets
-`action_handoff_wait` (which says nothing while the ticket is open, and ends the pause when staff
-released it); after the timeout the bot answers normally again. Rasa's own `ConversationPaused` event
-would stop predictions altogether and has no timeout, so a citizen could be left unanswered for good.
+Asking for a person only opens a ticket (`action_handoff` sets `handoff_ticket`): the assistant keeps
+answering. When an officer *takes* the conversation in the staff workspace (claims the ticket or sends
+the first reply), the app sets the slot `handoff_until` (Unix time) through the Rasa HTTP API
+(`POST /conversations/{id}/tracker/events`); releasing the ticket clears it. Until then, every new user
+message gets `action_handoff_wait` (one short "an officer is helping you" note, then a bare receipt,
+never an empty reply; it ends the pause itself if the ticket was released or closed meanwhile); after
+the timeout the bot answers normally again. Rasa's own `ConversationPaused` event would stop
+predictions altogether and has no timeout, so a citizen could be left unanswered for good.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ class HandoffPolicy(Policy):
         return {
             # Above RulePolicy (6): a paused conversation must not be answered by a rule.
             "priority": 7,
-            # The slot holding the Unix time until which staff have the conversation.
+            # The slot holding the Unix time until which an officer has the conversation (set by the app).
             "slot": "handoff_until",
             # The action run for each message meanwhile.
             "wait_action": "action_handoff_wait",

@@ -50,6 +50,8 @@ TOO_FAST_NOTE = "Bạn gửi tin nhắn nhanh quá. Vui lòng chờ khoảng m�
 _ALLOWED_PAYLOADS: dict[str, dict[str, re.Pattern[str]]] = {
     "choose_procedure": {"procedure_code": re.compile(r"[0-9]\.[0-9]{6}")},
     "rate_answer": {"rating": re.compile(r"up|down")},
+    # "Gặp cán bộ", offered after misunderstandings and when a dossier code cannot be given.
+    "ask_human": {},
 }
 _PAYLOAD_RE = re.compile(r"/(?P<intent>[a-z_]{1,40})(?P<entities>\{.{0,200}\})?", re.DOTALL)
 

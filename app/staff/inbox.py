@@ -4,6 +4,10 @@ The knowledge base (`knowledge_base.staff.inbox`) keeps the questions, tickets, 
 trail; this module adds what only the app can do over HTTP: read the conversation an item came from
 and deliver an officer's reply on the citizen's own channel (`app.rasa_client`). A reply is recorded
 only once the Rasa server has taken it, so the audit log never shows a message nobody received.
+
+The assistant keeps answering a citizen whose ticket is open until an officer takes it: claiming the
+ticket or sending its first reply pauses the bot for that conversation (the slot the Rasa server's
+handoff policy reads, set through the Rasa API before anything is recorded); releasing resumes it.
 """
 
 from __future__ import annotations
@@ -50,26 +54,57 @@ def ticket_detail(session: Session, ticket_id: int, client: RasaClient | None = 
     return {**view, **_conversation(client, inbox.get_ticket(session, ticket_id).conversation_id)}
 
 
+def _failure(exc: RasaClientError, what: str, then: str) -> StaffError:
+    if exc.status in (401, 403):
+        detail = "máy chủ trợ lý từ chối khóa API (kiểm tra RASA_JWT_SECRET)"
+    else:
+        detail = "máy chủ trợ lý không trả lời"
+    return StaffError(f"{what}: {detail}. {then}", status=502)
+
+
+#: What the officer is told when a reply could not go out.
+_NOT_SENT = ("Chưa gửi được tin nhắn", "Vui lòng thử lại sau hoặc liên hệ người dân qua điện thoại.")
+#: ... and when a ticket could not be taken (the bot could not be paused).
+_NOT_TAKEN = ("Chưa nhận được yêu cầu", "Trợ lý vẫn đang trả lời người dân; vui lòng thử lại sau.")
+
+
 def _send(client: RasaClient, sender_id: str, text: str) -> None:
     try:
         client.send_staff_reply(sender_id, text)
     except RasaClientError as exc:
         logger.warning("inbox: staff reply not delivered: %s", exc)
-        if exc.status in (401, 403):
-            detail = "máy chủ trợ lý từ chối khóa API (kiểm tra RASA_JWT_SECRET)"
-        else:
-            detail = "máy chủ trợ lý không trả lời"
-        raise StaffError(
-            f"Chưa gửi được tin nhắn: {detail}. Vui lòng thử lại sau hoặc liên hệ người dân qua điện thoại.",
-            status=502,
-        ) from None
+        raise _failure(exc, *_NOT_SENT) from None
+
+
+def _pause(client: RasaClient | None, ticket: Any, failure: tuple[str, str] = _NOT_TAKEN) -> None:
+    """Pause the bot for the ticket's conversation while it is open (502 if the Rasa server refuses)."""
+    until = inbox.pause_until(ticket)
+    if client is None or until is None:
+        return
+    try:
+        client.set_handoff_pause(ticket.conversation_id, until=until, ticket_id=ticket.id)
+    except RasaClientError as exc:
+        logger.warning("inbox: bot not paused: %s", exc)
+        raise _failure(exc, *failure) from None
+
+
+def _resume(client: RasaClient | None, sender_id: str) -> None:
+    """Let the bot answer the conversation again (best effort)."""
+    if client is None:
+        return
+    try:
+        client.set_handoff_pause(sender_id, until=None)
+    except RasaClientError as exc:
+        # Safe to go on: the bot's wait action sees the released ticket and resumes by itself.
+        logger.warning("inbox: bot not resumed through the API: %s", exc)
 
 
 def claim_ticket(
     session: Session, principal: Principal, ticket_id: int, client: RasaClient | None = None
 ) -> dict[str, Any]:
-    """Take a ticket (audited); an admin may take it over from another officer."""
-    inbox.claim_ticket(session, principal, ticket_id)
+    """Take a ticket (audited): the bot pauses for its conversation; an admin may take it over."""
+    ticket = inbox.claim_ticket(session, principal, ticket_id)
+    _pause(client, ticket)
     return ticket_detail(session, ticket_id, client)
 
 
@@ -78,20 +113,31 @@ def reply_ticket(
 ) -> dict[str, Any]:
     """Answer the citizen of a ticket on their channel; the ticket becomes the officer's (audited).
 
-    While the ticket is open, answering keeps the bot paused for another HANDOFF_TIMEOUT_MINUTES.
+    While the ticket is open, answering pauses the bot (from the first reply: the citizen's answer is
+    for the officer) for another HANDOFF_TIMEOUT_MINUTES.
     """
     ticket = inbox.ticket_reply_target(session, principal, ticket_id)
     text = inbox.clean_reply(message)
-    _send(client, ticket.conversation_id, text)
+    taken_before = inbox.is_taken(session, ticket.id)
     inbox.record_ticket_reply(session, principal, ticket.id, text)
+    # Paused before the reply goes out, so the citizen's answer to it is kept for the officer.
+    _pause(client, ticket, _NOT_SENT)
+    try:
+        _send(client, ticket.conversation_id, text)
+    except StaffError:
+        if not taken_before:
+            # Nothing is recorded (the request rolls back): let the assistant answer again meanwhile.
+            _resume(client, ticket.conversation_id)
+        raise
     return ticket_detail(session, ticket.id, client)
 
 
 def release_ticket(
     session: Session, principal: Principal, ticket_id: int, client: RasaClient | None = None
 ) -> dict[str, Any]:
-    """Give the conversation back to the bot (audited)."""
-    inbox.release_ticket(session, principal, ticket_id)
+    """Give the conversation back to the bot (audited); the bot answers the citizen's next message."""
+    ticket = inbox.release_ticket(session, principal, ticket_id)
+    _resume(client, ticket.conversation_id)
     return ticket_detail(session, ticket_id, client)
 
 

@@ -3,7 +3,9 @@
 From one item an officer can answer the citizen, give a handed-over conversation back to the bot,
 dismiss a question, or turn it into an FAQ entry (`faq_admin.create_entry(source_question_id=...)`).
 A ticket is taken by the officer who claims or first answers it; other editors may then not answer
-or release it (admins may).
+or release it (admins may). Until a ticket is taken the assistant keeps answering the citizen; once it
+is taken the bot pauses until it is released or times out (`pause_until`: the app sets the pause in
+the Rasa tracker).
 
 Only the database side lives here: the app (`app.staff.inbox`) sends a reply through the Rasa server
 first and records it with `record_ticket_reply` / `record_question_reply` once it is delivered, and
@@ -49,10 +51,12 @@ TICKET_REASONS = {
 }
 
 
-def _ticket_status(ticket: HandoffTicket, at: dt.datetime) -> tuple[str, str]:
+def _ticket_status(ticket: HandoffTicket, at: dt.datetime, claimed: bool = False) -> tuple[str, str]:
     if ticket.status == "open":
         if aware(ticket.expires_at) > at:
-            return "open", "Đang chờ cán bộ (trợ lý tạm dừng)"
+            if claimed:
+                return "open", "Cán bộ đang hỗ trợ (trợ lý tạm dừng)"
+            return "open", "Đang chờ cán bộ nhận (trợ lý vẫn trả lời người dân)"
         return "expired", "Hết thời gian chờ (trợ lý đã trả lời lại)"
     if ticket.status == "released":
         return "released", "Đã trả lại cho trợ lý"
@@ -88,7 +92,7 @@ def _question_item(row: UnansweredQuestion) -> dict[str, Any]:
 
 
 def _ticket_item(row: HandoffTicket, claim: tuple[int, str] | None, at: dt.datetime) -> dict[str, Any]:
-    status, label = _ticket_status(row, at)
+    status, label = _ticket_status(row, at, claimed=claim is not None)
     return {
         "kind": "ticket",
         "id": row.id,
@@ -212,8 +216,32 @@ def _check_claim(session: Session, principal: Principal, ticket: HandoffTicket) 
     return claim
 
 
+def _extend(ticket: HandoffTicket) -> None:
+    # Taking or answering an open ticket gives the officer another HANDOFF_TIMEOUT_MINUTES.
+    if ticket.status == "open":
+        extended = now() + dt.timedelta(minutes=get_settings().handoff_timeout_minutes)
+        if aware(ticket.expires_at) < extended:
+            ticket.expires_at = extended
+
+
+def is_taken(session: Session, ticket_id: int) -> bool:
+    """Whether an officer has claimed (or answered) the ticket."""
+    return ticket_id in _claims(session, [ticket_id])
+
+
+def pause_until(ticket: HandoffTicket) -> float | None:
+    """Unix time until which the bot stays quiet for a taken ticket, or None when it must answer."""
+    if ticket.status != "open" or aware(ticket.expires_at) <= now():
+        return None
+    return aware(ticket.expires_at).timestamp()
+
+
 def claim_ticket(session: Session, principal: Principal, ticket_id: int) -> HandoffTicket:
-    """Take a ticket (audited); an admin may take it over from another officer."""
+    """Take a ticket (audited); an admin may take it over from another officer.
+
+    The bot pauses from now on (the app sets `pause_until` in the Rasa tracker) for another
+    HANDOFF_TIMEOUT_MINUTES.
+    """
     ticket = get_ticket(session, ticket_id)
     claim = _check_claim(session, principal, ticket)
     before = {"claimed_by": claim.user_id} if claim else None
@@ -223,6 +251,7 @@ def claim_ticket(session: Session, principal: Principal, ticket_id: int) -> Hand
     else:
         claim.user_id = principal.user_id
         claim.claimed_at = now()
+    _extend(ticket)
     session.flush()
     audit.record(
         session,
@@ -268,10 +297,7 @@ def record_ticket_reply(session: Session, principal: Principal, ticket_id: int, 
     claim = _check_claim(session, principal, ticket)
     if claim is None:
         session.add(TicketClaim(ticket_id=ticket.id, user_id=principal.user_id, claimed_at=now()))
-    if ticket.status == "open":
-        extended = now() + dt.timedelta(minutes=get_settings().handoff_timeout_minutes)
-        if aware(ticket.expires_at) < extended:
-            ticket.expires_at = extended
+    _extend(ticket)
     session.flush()
     audit.record(
         session,

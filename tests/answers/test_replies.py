@@ -64,8 +64,34 @@ def test_handoff_texts_say_the_hours_and_hotline() -> None:
     assert "\nThứ Hai - Thứ Sáu.\n" in text and text.endswith("tổng đài 1900.")
     assert handoff.handoff_reply("asked", 3, hours="", hotline="").custom == {
         "type": "handoff",
+        "status": "open",
         "ticket_id": 3,
+        "reason": "asked",
     }
+
+
+def test_the_offer_of_a_person_is_a_button_of_the_ask_human_intent() -> None:
+    offer = handoff.offer_human_reply()
+    assert offer.buttons == [{"title": "Gặp cán bộ", "payload": "/ask_human"}]
+    assert "Gặp cán bộ" in render(offer) and "ví dụ" in render(offer)
+
+
+@pytest.mark.parametrize(
+    ("text", "needs_help"),
+    [
+        ("không nhớ", True),
+        ("tôi không nhớ mã hồ sơ", True),
+        ("ko nho ma", True),
+        ("mất giấy hẹn rồi", True),
+        ("mã hồ sơ xem ở đâu vậy", True),
+        ("không biết làm căn cước cần gì", False),
+        ("hồ sơ mất bao lâu", False),
+        ("quên mật khẩu dịch vụ công thì làm sao", False),
+        ("000.00.12.H37-251012-0001", False),
+    ],
+)
+def test_a_citizen_who_cannot_give_the_code_is_recognised(text: str, needs_help: bool) -> None:
+    assert dossier.needs_code_help(text) is needs_help
 
 
 def test_retry_tells_the_tries_left() -> None:

@@ -71,3 +71,39 @@ def test_wins_over_a_rule_prediction(policy: HandoffPolicy, domain: Domain) -> N
     ours = policy.predict_action_probabilities(tracker, domain)
     best = DefaultPolicyPredictionEnsemble._pick_best_policy([rule, ours])
     assert best.policy_name == "HandoffPolicy"
+
+
+def test_an_open_ticket_not_yet_taken_does_not_pause(policy: HandoffPolicy, domain: Domain) -> None:
+    # Asking for a person sets only the ticket: the assistant answers until an officer takes it.
+    tracker = DialogueStateTracker.from_events(
+        "citizen",
+        [
+            ActionExecuted("action_listen"),
+            SlotSet("handoff_ticket", 7.0),
+            UserUttered("làm căn cước cần giấy tờ gì", {"name": "ask_documents"}),
+        ],
+        slots=domain.slots,
+    )
+    assert _predicted(policy.predict_action_probabilities(tracker, domain), domain) is None
+
+
+def test_taken_by_an_officer_through_the_api_pauses(policy: HandoffPolicy, domain: Domain) -> None:
+    # What the staff app appends (POST /conversations/{id}/tracker/events) when an officer claims.
+    tracker = DialogueStateTracker.from_events(
+        "citizen",
+        [
+            ActionExecuted("action_listen"),
+            SlotSet("handoff_ticket", 7.0),
+            SlotSet("handoff_until", time.time() + 600),
+            UserUttered("làm căn cước cần giấy tờ gì", {"name": "ask_documents"}),
+        ],
+        slots=domain.slots,
+    )
+    assert _predicted(policy.predict_action_probabilities(tracker, domain), domain) == "action_handoff_wait"
+
+
+def test_a_staff_reply_during_the_pause_is_left_to_the_rules(policy: HandoffPolicy, domain: Domain) -> None:
+    tracker = _tracker(
+        domain, time.time() + 600, UserUttered("EXTERNAL: x", {"name": "EXTERNAL_staff_reply"})
+    )
+    assert _predicted(policy.predict_action_probabilities(tracker, domain), domain) is None

@@ -48,13 +48,14 @@ def test_only_our_own_button_payloads_pass_as_intents() -> None:
         '/choose_procedure{"procedure_code": "1.001193"}'
     )
     assert prepare(payload="/rate_answer").is_payload
+    assert prepare(payload="/ask_human").text == "/ask_human"
     forged = [
         '/inform{"dossier_code": "x"}',
         '/choose_procedure{"procedure_code": "1.001193\\"}"}',
         '/rate_answer{"rating": "up", "handoff_until": 0}',
         '/choose_procedure{"procedure_code": ["1.001193"]}',
         "/rate_answer{not json}",
-        "/ask_human",
+        '/ask_human{"x": "y"}',
     ]
     for payload in forged:
         assert prepare_payload(payload) is None, payload

@@ -136,6 +136,7 @@ PAYLOADS = st.one_of(
 )
 _OWN_PAYLOAD = re.compile(
     r'/choose_procedure(\{"procedure_code": "[0-9]\.[0-9]{6}"\})?|/rate_answer(\{"rating": "(up|down)"\})?'
+    r"|/ask_human"
 )
 
 

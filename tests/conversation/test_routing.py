@@ -55,9 +55,18 @@ def test_a_hesitant_follow_up_is_routed_to_the_procedure_answer(assistant: Assis
     ]
 
 
-def test_the_second_misunderstanding_is_routed_to_the_handoff(assistant: Assistant) -> None:
+def test_the_second_misunderstanding_offers_a_person_and_the_button_opens_a_ticket(
+    assistant: Assistant,
+) -> None:
     sender = uuid.uuid4().hex
     assistant.send("xkcd qwzz plorf", sender)
     messages = assistant.send("blorp zzkv qqq", sender)
-    assert [m["custom"]["type"] for m in messages if m.get("custom")] == ["handoff"]
-    assert _actions(_last_turn(assistant, sender)) == ["action_fallback", "action_handoff", "action_listen"]
+    assert [m["custom"]["type"] for m in messages if m.get("custom")] == ["handoff_offer"]
+    assert [b for m in messages for b in m.get("buttons") or []] == [
+        {"title": "Gặp cán bộ", "payload": "/ask_human"}
+    ]
+    # No ticket, no pause: the offer is all.
+    assert _actions(_last_turn(assistant, sender)) == ["action_fallback", "action_listen"]
+    pressed = assistant.send("/ask_human", sender)
+    assert [m["custom"]["type"] for m in pressed if m.get("custom")] == ["handoff"]
+    assert _actions(_last_turn(assistant, sender)) == ["action_handoff", "action_listen"]

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 
 import httpx
 import pytest
 
-from app.rasa_client import make_jwt
+from app.rasa_client import RasaClient, make_jwt
 from tests.servers import Assistant
 
 pytestmark = pytest.mark.conversation
@@ -39,17 +40,25 @@ def test_staff_reply_during_a_handoff_reaches_the_citizen_and_the_bot_stays_quie
     assistant: Assistant,
 ) -> None:
     sender = uuid.uuid4().hex
-    assert "cán bộ" in assistant.texts("cho tôi gặp cán bộ", sender)
+    opened = assistant.send("cho tôi gặp cán bộ", sender)
+    ticket_id = next(
+        m["custom"]["ticket_id"] for m in opened if (m.get("custom") or {}).get("type") == "handoff"
+    )
+    # The officer takes the conversation as the staff app does: the pause first, then the reply.
+    RasaClient(assistant.rasa_url, assistant.api_token).set_handoff_pause(
+        sender, until=time.time() + 600, ticket_id=ticket_id
+    )
     response = _reply(assistant, sender, "Chào anh, hồ sơ của anh cần thêm bản sao giấy khai sinh.")
     assert response.status_code == 200, response.text
     assert any(
         "Cán bộ Một cửa trả lời:\nChào anh, hồ sơ của anh cần thêm bản sao giấy khai sinh." in text
         for text in _bot_texts(assistant, sender)
     )
-    # The conversation is still with staff: the citizen's next message gets no bot text (only the
-    # "waiting" marker channels use to show the conversation is with a person).
+    # The conversation is with staff: the citizen's next message is kept for them, and the bot only
+    # says (once) that an officer is helping.
     messages = assistant.send("vâng em cảm ơn, em sẽ bổ sung", sender)
-    assert [m.get("custom", {}).get("status") for m in messages] == ["waiting"]
+    assert [m["custom"].get("status") for m in messages if m.get("custom")] == ["with_staff"]
+    assert "đang hỗ trợ bạn" in " ".join(m.get("text") or "" for m in messages)
 
 
 def test_the_api_refuses_a_reply_without_the_token(assistant: Assistant) -> None:

@@ -1,4 +1,4 @@
-"""A fake Rasa server speaking the parts of its HTTP API the app uses (trigger_intent, tracker)."""
+"""A fake Rasa server speaking the parts of its HTTP API the app uses (trigger_intent, tracker, events)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 
 @dataclass
@@ -25,7 +25,17 @@ class FakeRasa:
     token: str = "rasa-jwt-secret-for-the-fake-0123456789"
     requests: list[dict[str, Any]] = field(default_factory=list)
     events: list[dict[str, Any]] = field(default_factory=list)
+    #: The events appended through ``POST .../tracker/events``, per conversation, in order.
+    appended: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     fail_with: int | None = None
+
+    def slots(self, sender_id: str) -> dict[str, Any]:
+        """The slot values the appended events leave in a conversation."""
+        values: dict[str, Any] = {}
+        for event in self.appended.get(sender_id, []):
+            if event.get("event") == "slot":
+                values[event["name"]] = event["value"]
+        return values
 
 
 def _unb64(text: str) -> bytes:
@@ -84,6 +94,12 @@ def _handler(state: FakeRasa) -> type[BaseHTTPRequestHandler]:
                 return
             if state.fail_with:
                 self._answer(state.fail_with, {"status": "failure"})
+                return
+            if path.endswith("/tracker/events"):
+                sender = unquote(path.split("/")[2])
+                events = body if isinstance(body, list) else [body]
+                state.appended.setdefault(sender, []).extend(events)
+                self._answer(200, {"sender_id": sender, "events": None})
                 return
             if path.endswith("/trigger_intent"):
                 text = (body.get("entities") or {}).get("staff_message", "")

@@ -70,7 +70,7 @@ def test_a_reply_goes_to_the_citizen_through_rasa_trigger_intent(
         {"message": "Chào anh, em là cán bộ Một cửa.\nAnh cần hỗ trợ gì ạ?"},
     )
     assert response.status_code == 200, response.text
-    call = next(r for r in rasa.requests if r["method"] == "POST")
+    call = next(r for r in rasa.requests if r["path"].endswith("/trigger_intent"))
     assert call["path"] == "/conversations/telegram%3A12345%2Fabc/trigger_intent"
     assert call["query"] == {"output_channel": ["latest"]}
     assert call["jwt"]["user"] == {"username": "tthc-staff-app", "role": "admin"}
@@ -88,6 +88,11 @@ def test_a_reply_goes_to_the_citizen_through_rasa_trigger_intent(
         # Talking to the citizen keeps the bot paused for another HANDOFF_TIMEOUT_MINUTES.
         ticket = get_handoff(session, ticket_id=ticket_id)
     assert ticket.expires_at > dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=25)
+    # The first reply takes the conversation: the bot is paused (before the reply went out) until then.
+    paused = rasa.slots(SENDER)
+    assert paused["handoff_until"] == ticket.expires_at.timestamp() and paused["handoff_ticket"] == ticket_id
+    paths = [r["path"].rsplit("/", 2)[-2:] for r in rasa.requests if r["method"] == "POST"]
+    assert paths == [["tracker", "events"], ["telegram%3A12345%2Fabc", "trigger_intent"]]
 
 
 def test_a_refused_token_or_a_dead_server_is_a_clear_error_and_nothing_is_recorded(
@@ -121,7 +126,7 @@ def test_another_officers_ticket_cannot_be_answered_or_released_but_an_admin_can
         assert denied.json()["detail"] == (
             "Yêu cầu này đang do Bien Tap xử lý; chỉ người đó hoặc quản trị viên được thao tác."
         )
-    assert not [r for r in rasa.requests if r["method"] == "POST"]
+    assert not [r for r in rasa.requests if r["path"].endswith("/trigger_intent")]
     assert (
         admin.post(f"/inbox/tickets/{ticket_id}/reply", {"message": "Quản trị viên trả lời"}).status_code
         == 200
@@ -158,6 +163,7 @@ def test_questions_can_be_answered_or_dismissed(editor: Staff, rasa: FakeRasa, s
     assert reply.status_code == 200 and reply.json()["status"] == "answered"
     call = next(r for r in rasa.requests if r["method"] == "POST")
     assert call["path"] == "/conversations/web-abc/trigger_intent"
+    assert rasa.appended == {}  # answering a question takes no conversation: the bot keeps answering
     assert editor.post(f"/inbox/questions/{dismissed}/dismiss").json()["status"] == "dismissed"
     with session_scope(staff_db) as session:
         statuses = dict(session.execute(select(UnansweredQuestion.id, UnansweredQuestion.status)).all())
@@ -191,3 +197,46 @@ def test_reply_validation_is_vietnamese(editor: Staff, rasa: FakeRasa, staff_db:
     missing = editor.post("/inbox/tickets/999999/reply", {"message": "xin chào"})
     assert missing.status_code == 404 and missing.json()["detail"] == "Không tìm thấy yêu cầu gặp cán bộ này."
     assert not [r for r in rasa.requests if r["method"] == "POST"]
+
+
+def test_an_open_ticket_does_not_pause_the_bot_until_an_officer_claims_it(
+    editor: Staff, rasa: FakeRasa, staff_db: str
+) -> None:
+    ticket_id = _ticket(staff_db)
+    waiting = editor.get(f"/inbox/tickets/{ticket_id}").json()
+    assert waiting["status_label"] == "Đang chờ cán bộ nhận (trợ lý vẫn trả lời người dân)"
+    assert rasa.appended == {}
+    claimed = editor.post(f"/inbox/tickets/{ticket_id}/claim")
+    assert claimed.status_code == 200, claimed.text
+    assert claimed.json()["status_label"] == "Cán bộ đang hỗ trợ (trợ lý tạm dừng)"
+    events = rasa.appended[SENDER]
+    # The officer leads now: any form is ended, and the pause lasts another HANDOFF_TIMEOUT_MINUTES.
+    assert {"event": "active_loop", "name": None} in events
+    with session_scope(staff_db) as session:
+        ticket = get_handoff(session, ticket_id=ticket_id)
+    assert ticket.expires_at > dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=25)
+    assert rasa.slots(SENDER) == {
+        "requested_slot": None,
+        "handoff_until": ticket.expires_at.timestamp(),
+        "handoff_ticket": float(ticket_id),
+    }
+    call = next(r for r in rasa.requests if r["path"].endswith("/tracker/events"))
+    assert call["jwt"]["user"]["role"] == "admin"
+    # Released: the bot answers again at once (the pause and the ticket are cleared in the tracker).
+    assert editor.post(f"/inbox/tickets/{ticket_id}/release").status_code == 200
+    assert rasa.slots(SENDER)["handoff_until"] is None and rasa.slots(SENDER)["handoff_ticket"] is None
+
+
+def test_a_claim_the_rasa_server_cannot_take_is_not_recorded(
+    editor: Staff, rasa: FakeRasa, staff_db: str
+) -> None:
+    ticket_id = _ticket(staff_db)
+    rasa.fail_with = 500
+    refused = editor.post(f"/inbox/tickets/{ticket_id}/claim")
+    assert refused.status_code == 502
+    assert refused.json()["detail"] == (
+        "Chưa nhận được yêu cầu: máy chủ trợ lý không trả lời. "
+        "Trợ lý vẫn đang trả lời người dân; vui lòng thử lại sau."
+    )
+    rasa.fail_with = None
+    assert editor.get(f"/inbox/tickets/{ticket_id}").json()["claimed_by"] == ""

@@ -459,7 +459,7 @@
     var item = el("div", "msg bot");
     item.appendChild(srOnly(t.bot));
     var custom = message.custom;
-    noteHandoff(custom && custom.type);
+    noteHandoff(custom);
     var card = custom && custom.type === "procedure_answer" ? renderCard(custom.card) : null;
     if (typeof message.text === "string" && message.text) {
       var bubble = el("p", "bubble");
@@ -684,13 +684,14 @@
   var handoffOpen = false;
   var staffShown = 0;
 
-  function noteHandoff(type) {
+  function noteHandoff(custom) {
+    var type = custom && custom.type;
     if (type === "handoff") {
-      handoffOpen = true;
+      // A ticket is open until staff release it; the assistant keeps answering meanwhile, so its
+      // other answers do not end the polling (an officer may reply at any time).
+      handoffOpen = custom.status !== "released";
     } else if (type === "staff_reply") {
       staffShown += 1;
-    } else if (type) {
-      handoffOpen = false; // the bot answers again: staff released the conversation
     }
   }
 
