@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import (
@@ -21,6 +21,7 @@ from actions.common import (
     user_text,
 )
 from answers.faq import faq_reply, find_faq
+from answers.procedure import declines_as_legal, retrieval_places
 from answers.scope import feedback_reply, rating_reply, typed_rating
 from knowledge_base.conversations import record_rating
 
@@ -37,13 +38,20 @@ class ActionDecline(Action):
     ) -> list[EventType]:
         """Decline by intent; feedback is thanked and passed to staff."""
         intent, _ = intent_of(tracker)
+        text = user_text(tracker)
+        if await in_session(
+            lambda session: not declines_as_legal(session, text) and retrieval_places(session, text)
+        ):
+            # Long formal letters and life stories are often taken for out-of-scope or legal questions
+            # for their length or background: what the procedures, life events or the list of matters
+            # outside it can place is answered there, never declined for its form.
+            return [FollowupAction("action_answer_procedure")]
         if intent == "feedback":
             await log_unanswered(tracker, "feedback")
             send(dispatcher, feedback_reply())
             return []
         if intent != "legal_advice":
             # A topic the classifier does not know may still have an FAQ entry staff added since training.
-            text = user_text(tracker)
             hit = await in_session(lambda session: find_faq(session, text))
             if hit is not None:
                 send(dispatcher, faq_reply(hit))

@@ -7,22 +7,30 @@ the conversation is already about; then one combined answer of every aspect aske
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
+from answers.coverage import not_covered_reply
 from answers.faq import faq_reply
 from answers.formatting import answer_card, format_answer
+from answers.life_event import available_codes, life_event_reply
 from answers.reply import RATING_BUTTONS, Reply
+from answers.variants import variant_question
+from knowledge_base.coverage import UncoveredTopic, uncovered_topic
 from knowledge_base.faq import MIN_FAQ_SCORE, FaqHit, search_faq
+from knowledge_base.life_events import MIN_SCORE as MIN_LIFE_EVENT_SCORE
+from knowledge_base.life_events import LifeEventMatch, match_life_event
 from knowledge_base.queries import get_procedure
 from knowledge_base.schemas import ProcedureOut
 from knowledge_base.search import SearchHit, normalise_query, search_procedures
 from knowledge_base.workdays import expected_result_date, load_calendar
 from vntext import fold
 from vntext.dates import parse_submission_date
+from vntext.need import qualifiers_of
 
 ASPECT_BY_INTENT = {
     "ask_documents": "documents",
@@ -41,11 +49,29 @@ ASPECT_ORDER = list(ASPECT_BY_INTENT.values())
 # What "tell me about procedure X" answers.
 OVERVIEW = ["documents", "processing_time", "fee", "submission"]
 # Below this search score the message is taken to name no procedure.
-MIN_SCORE = 0.45
+MIN_SCORE = 0.5
 # Candidates with different names scoring within this margin of the best one are "close": the
 # citizen is asked which one they mean, unless the best one matches (nearly) exactly.
-CLARIFY_MARGIN = 0.05
+CLARIFY_MARGIN = 0.2
 CLEAR_MATCH = 0.9
+# A matter outside the list (lexicon/not_covered.yml) is said so unless a procedure matches this well.
+TOPIC_BELOW = 0.6
+# A life event's checklist gives way to a procedure that search matches this well and the event lacks.
+EVENT_YIELDS = 0.65
+# How many procedures search found beyond a life event's checklist are offered beside it.
+EVENT_EXTRA = 2
+# When nothing fits well, procedures scoring at least this are offered as suggestions (up to
+# WEAK_SUGGESTIONS), with the honest "not found in my data".
+WEAK_SCORE = 0.3
+WEAK_SUGGESTIONS = 3
+# A single candidate scoring below this is offered with the next ones instead of answered.
+ANSWER_SCORE = 0.8
+# Procedures offered beside a general FAQ answer, and the floor of those offered beside an
+# uncovered matter.
+FAQ_SUGGESTIONS = 1
+TOPIC_SUGGESTION_SCORE = 0.35
+# "còn X thì sao?" after an answer: the margin within which X's candidates are still asked about.
+SWITCH_MARGIN = 0.1
 # With a procedure already under discussion, a message not naming another one (no procedure entity)
 # switches only on a search score this high.
 SWITCH_SCORE = 0.8
@@ -69,6 +95,12 @@ class Resolution:
     score: float = 0.0
     faq: FaqHit | None = None
     due_dates: dict[str, dt.date] = field(default_factory=dict)
+    # A matter outside the procedure list (a court divorce, a theft), with who handles it.
+    uncovered: UncoveredTopic | None = None
+    # The message says what it wants, and nothing in the data fits it well.
+    nothing_fits: bool = False
+    # A situation ("mẹ tôi mới mất") that calls for several procedures, in order.
+    life_event: LifeEventMatch | None = None
 
 
 @dataclass(frozen=True)
@@ -84,6 +116,8 @@ class ProcedureQuestion:
         chosen_code: The candidate the citizen pressed or typed, if any.
         current_code: The procedure the conversation is already about, if any.
         submitted: The day the citizen says they submit (for the expected result date), if any.
+        previous_aspects: The aspects of the latest answer, which "còn X thì sao?" asks again.
+        offered: The procedures the latest offer's buttons showed (none once one was answered).
     """
 
     text: str
@@ -94,6 +128,8 @@ class ProcedureQuestion:
     chosen_code: str | None = None
     current_code: str | None = None
     submitted: dt.date | None = None
+    previous_aspects: list[str] = field(default_factory=list)
+    offered: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -102,7 +138,8 @@ class ProcedureAnswer:
 
     Attributes:
         reply: The message to send.
-        kind: "answer" (a procedure's aspects), "faq" (a general question), "clarify" (which one?).
+        kind: "answer" (a procedure's aspects), "faq" (a general question), "clarify" (which one?),
+            "not_covered" (not in the data: said so, with where to ask).
         procedure_code: The procedure answered ("" unless `kind` is "answer").
         aspects: The aspects answered (or still pending when `kind` is "clarify").
         needs_review: Whether the match or the intent was weak enough for staff to look at it.
@@ -137,6 +174,28 @@ def asked_aspects(intent: str, aspect_values: list[str], pending: list[str] | No
     return kept or list(OVERVIEW)
 
 
+# "còn tạm trú thì sao?", "thế còn cấp lại?", "vậy làm hộ chiếu thì thế nào": the same question again,
+# about another procedure (folded).
+_ASKS_AGAIN_RE = re.compile(r"\b(?:thi|the|vay)\s+(?:sao|the nao|ra sao)\s*\W*$")
+# Typed with diacritics, a leading "còn" is unambiguous ("con" unaccented may be "child").
+_LEADING_CON_RE = re.compile(r"^\W*(?:(?:thế|vậy|the|vay)\s+)?còn\b", re.IGNORECASE)
+
+
+def asks_again(text: str) -> bool:
+    """Whether a message asks the previous question again about something else ("còn X thì sao?")."""
+    return bool(_LEADING_CON_RE.search(text) or _ASKS_AGAIN_RE.search(fold(text).strip()))
+
+
+def switched_aspects(
+    intent: str, aspect_values: list[str], text: str, previous: list[str]
+) -> list[str] | None:
+    """The previous answer's aspects when a message asks them again of another procedure, else None."""
+    if intent in ASPECT_BY_INTENT or any(value in ASPECT_ORDER for value in aspect_values):
+        return None
+    kept = [aspect for aspect in previous if aspect in ASPECT_ORDER]
+    return kept if kept and asks_again(text) else None
+
+
 # "(thực hiện tại cấp tỉnh)": the national base's way of naming the same procedure at another level.
 _LEVEL_SUFFIX_RE = re.compile(r"\(\s*thuc hien tai cap[^)]*\)")
 
@@ -153,13 +212,51 @@ def _distinct(hits: list[SearchHit]) -> list[SearchHit]:
     return result
 
 
-def close_candidates(hits: list[SearchHit]) -> list[SearchHit]:
+def _name_words(name: str) -> set[str]:
+    return set(re.findall(r"\w+", _LEVEL_SUFFIX_RE.sub("", fold(name)))) - {"thu", "tuc"}
+
+
+def _said_words(text: str) -> set[str]:
+    return set(re.findall(r"\w+", fold(text)))
+
+
+def said_whole_name(hit: SearchHit, text: str) -> bool:
+    """Whether the message holds every word of the procedure's name ("đăng ký kết hôn nộp hôm nay …")."""
+    return bool(text) and _name_words(hit.name) <= _said_words(text)
+
+
+_FOREIGN_NAME_RE = re.compile(r"\bnuoc ngoai\b|\bquoc te\b")
+
+
+def without_unasked_cases(hits: list[SearchHit], text: str) -> list[SearchHit]:
+    """Drop the best hit's special cases the message does not ask: "Đăng ký kết hôn lưu động" is
+    "Đăng ký kết hôn" plus words the citizen did not say, so it is not a choice to offer them; and
+    a foreigner's or foreign-element variant is no choice for a message with no foreign element."""
+    if not hits or not text:
+        return hits
+    said = _said_words(text)
+    base = _name_words(hits[0].name)
+    foreign_said = qualifiers_of(" ".join(re.findall(r"\w+", fold(text)))).foreign
+    domestic = not foreign_said and not _FOREIGN_NAME_RE.search(fold(hits[0].name))
+
+    def unasked(hit: SearchHit) -> bool:
+        words = _name_words(hit.name)
+        extra = {word for word in words - base if len(word) >= 3}
+        if base < words and not extra & said:
+            return True
+        return domestic and bool(_FOREIGN_NAME_RE.search(fold(hit.name)))
+
+    return [hits[0], *(hit for hit in hits[1:] if not unasked(hit))]
+
+
+def close_candidates(hits: list[SearchHit], text: str = "", margin: float | None = None) -> list[SearchHit]:
     """The candidates too close to the best one to pick silently (empty when the best is clear)."""
-    distinct = _distinct(hits)
+    margin = CLARIFY_MARGIN if margin is None else margin
+    distinct = without_unasked_cases(_distinct(hits), text)
     if len(distinct) < 2 or distinct[0].score >= CLEAR_MATCH:
         return []
     best = distinct[0].score
-    close = [hit for hit in distinct if hit.score >= max(MIN_SCORE, best - CLARIFY_MARGIN)]
+    close = [hit for hit in distinct if hit.score >= max(MIN_SCORE, best - margin)]
     return close[:MAX_CANDIDATES] if len(close) > 1 else []
 
 
@@ -218,7 +315,11 @@ _LEGAL_ADVICE_RE = re.compile(
 
 
 # "Thủ tục ghi chú ly hôn", "hồ sơ bồi thường nhà nước": asking for the procedure itself, not a judgement.
-_PROCEDURAL_FRAMING_RE = re.compile(r"\b(?:thu tuc|ho so|giay to|mau don|to khai)\b")
+# "… thì phải làm gì", "làm ở đâu", "cần những gì": how to get something done, not a judgement.
+_PROCEDURAL_FRAMING_RE = re.compile(
+    r"\b(?:thu tuc|ho so|giay to|mau don|to khai|phai lam gi|can lam gi|lam the nao|lam sao|lam o dau|"
+    r"nop o dau|can nhung gi|can gi|xin o dau|dang ky o dau)\b"
+)
 
 
 def looks_like_legal_advice(text: str) -> bool:
@@ -245,6 +346,7 @@ def resolve(
     try_faq: bool,
     submitted: dt.date | None,
     faq_min_score: float = MIN_FAQ_SCORE,
+    asks_aspect: bool = False,
 ) -> Resolution:
     """Find the procedure a message is about.
 
@@ -256,38 +358,97 @@ def resolve(
     code: str | None = chosen_code
     if code is None and text:
         hits = search_procedures(session, text, limit=8)
-        for name in named:
-            # The name the matcher found, searched alone, can beat the whole message (whose other
-            # words — "cho ông nội", "để đi xuất khẩu lao động" — dilute it).
-            alone = search_procedures(session, name, limit=8)
-            if alone and (not hits or alone[0].score > hits[0].score):
-                hits = alone
+        if not hits or hits[0].score < MIN_SCORE:
+            for name in named:
+                # The name the NLU matcher found, searched alone, when the whole message finds
+                # nothing good. It is no more than that: the matcher sees "đăng ký khai sinh" in
+                # "khai sinh cho bé có bố người Nhật", and search reads the rest (the foreign
+                # element, "đăng ký lại", an age …) that picks the variant (issue 15).
+                alone = search_procedures(session, name, limit=8)
+                if alone and (not hits or alone[0].score > hits[0].score):
+                    hits = alone
+        named = []
+        found = hits
         hits = hits if hits and hits[0].score >= MIN_SCORE else []
-        clearly_named = bool(hits) and (
-            named or (hits[0].score >= CLEAR_MATCH and not close_candidates(hits))
-        )
+        clearly_named = bool(hits) and hits[0].score >= CLEAR_MATCH and not close_candidates(hits, text)
+        best = found[0].score if found else 0.0
+        topic = uncovered_topic(text)
+        if topic is not None and not named and best < TOPIC_BELOW:
+            # A court divorce is not "ghi vào sổ hộ tịch việc ly hôn": never answer with a neighbour.
+            # (A procedure matched well beats the topic words in its background: "ly hôn rồi, giờ
+            # muốn đổi họ cho con" asks a civil-status change.)
+            resolution.uncovered = topic
+            # Procedures that come near (legal aid for a lawsuit, a court's copy of a judgment) are
+            # offered beside "not a procedure": what the data has for the citizen's situation.
+            resolution.candidates = [h for h in _distinct(found) if h.score >= TOPIC_SUGGESTION_SCORE][:2]
+            return resolution
+        event = match_life_event(session, text)
+        if (
+            event is not None
+            and event.score >= MIN_LIFE_EVENT_SCORE
+            and not event.names_specific
+            and not named
+            and not (
+                found
+                and found[0].score >= EVENT_YIELDS
+                and found[0].code not in event.event.procedure_codes()
+            )
+        ):
+            # A situation, not a procedure's name: the checklist of what it calls for, in order —
+            # unless it asks a fact (documents, fee …) of the procedure search finds among the
+            # event's own: "kết hôn cần giấy tờ gì" wants the marriage registration's documents.
+            own = bool(hits) and asks_aspect and hits[0].code in event.event.procedure_codes()
+            if not own:
+                resolution.life_event = event
+                # What search found beyond the checklist goes beside it ("hoặc bạn hỏi về …").
+                own_codes = set(event.event.procedure_codes())
+                extra = [h for h in _distinct(found) if h.code not in own_codes and h.score >= WEAK_SCORE]
+                resolution.candidates = extra[:EVENT_EXTRA]
+                return resolution
         if try_faq and not clearly_named and says_something(text):
             # "toàn trình là gì" also matches procedures that have "toàn trình" in their names: a question
             # that names no procedure clearly is a general one when an FAQ entry answers it.
             faq_hits = search_faq(session, text, limit=1)
             if faq_hits and faq_hits[0].score >= faq_min_score:
                 resolution.faq = faq_hits[0]
+                # The procedures the question may also be about go beside the general answer.
+                resolution.candidates = _distinct(hits)[:FAQ_SUGGESTIONS]
                 return resolution
-        if hits and current_code and not named and hits[0].score < SWITCH_SCORE:
+        if hits and current_code and not named and hits[0].score < SWITCH_SCORE and not asks_again(text):
             # A follow-up ("thanh toán trực tuyến được không?") shares words with some procedure names;
             # only a clearly named procedure takes the conversation elsewhere.
             hits = []
         if hits:
             resolution.score = hits[0].score
-            close = close_candidates(hits)
+            # "còn tạm trú thì sao?" names the next procedure in a word or two: only a near tie is asked.
+            close = close_candidates(hits, text, SWITCH_MARGIN if asks_again(text) else None)
             # Staying on the current procedure beats asking, when it is among the close ones.
             if close and current_code in {hit.code for hit in close} and not named:
                 code = current_code
             elif close:
                 resolution.candidates = close
                 return resolution
+            elif hits[0].score < ANSWER_SCORE and not (
+                named or asks_again(text) or said_whole_name(hits[0], text)
+            ):
+                # One candidate ahead, but not sure enough to answer: offer it with the next ones.
+                nearest = without_unasked_cases(_distinct(found), text)
+                nearest = [h for h in nearest if h.score >= WEAK_SCORE][:MAX_CANDIDATES]
+                if current_code in {hit.code for hit in nearest}:
+                    code = current_code
+                elif len(nearest) > 1:
+                    resolution.candidates = nearest
+                    return resolution
+                else:
+                    code = hits[0].code
             else:
                 code = hits[0].code
+    if code is None and text and not current_code and says_something(text):
+        # The message says what it wants and nothing in the data fits it well: say so, never guess;
+        # the nearest procedures, if any come near, are offered as suggestions, not answered.
+        resolution.nothing_fits = True
+        resolution.candidates = [h for h in _distinct(found) if h.score >= WEAK_SCORE][:WEAK_SUGGESTIONS]
+        return resolution
     if code is None:
         code = current_code
     if code:
@@ -302,7 +463,61 @@ def names_procedure_clearly(session: Session, text: str) -> bool:
     if not text:
         return False
     hits = search_procedures(session, text, limit=8)
-    return bool(hits) and hits[0].score >= CLEAR_MATCH and not close_candidates(hits)
+    return bool(hits) and hits[0].score >= CLEAR_MATCH and not close_candidates(hits, text)
+
+
+#: A declined or misunderstood message is answered from the data when its best match scores this much.
+PLACE_SCORE = 0.4
+
+
+#: A message with the words of a legal judgement ("ly hôn", "thừa kế") is still answered from the
+#: data when a procedure matches it this well ("ly hôn rồi, giờ đổi họ cho con thì làm gì").
+LEGAL_YIELDS = 0.8
+
+
+def declines_as_legal(session: Session, text: str) -> bool:
+    """Whether a message asks a legal judgement and names no procedure well enough to answer instead."""
+    if not looks_like_legal_advice(text):
+        return False
+    hits = search_procedures(session, text, limit=1)
+    return not (hits and hits[0].score >= LEGAL_YIELDS)
+
+
+def retrieval_places(session: Session, text: str) -> bool:
+    """Whether the data can place a message the classifier could not: a procedure it names well
+    enough, a life event, or a matter outside the list (then "not in my data, ask …" is the answer)."""
+    if not text or text.startswith("/"):
+        return False
+    if uncovered_topic(text) is not None:
+        return True
+    event = match_life_event(session, text)
+    if event is not None and event.score >= MIN_LIFE_EVENT_SCORE:
+        return True
+    hits = search_procedures(session, text, limit=1)
+    return bool(hits) and hits[0].score >= PLACE_SCORE
+
+
+def with_suggestions(reply: Reply, hits: list[SearchHit]) -> Reply:
+    """`reply` with procedures offered beside it (after its own procedure buttons, before the rest;
+    their codes join the payload's `candidates`, so a typed "cái thứ hai" picks in button order)."""
+    if not hits:
+        return reply
+    buttons = [
+        {"title": hit.name, "payload": f'/choose_procedure{{"procedure_code": "{hit.code}"}}'} for hit in hits
+    ]
+    procedure_buttons = [b for b in reply.buttons if b["payload"].startswith("/choose_procedure")]
+    other_buttons = [b for b in reply.buttons if not b["payload"].startswith("/choose_procedure")]
+    candidates = [*reply.custom.get("candidates", []), *(hit.code for hit in hits)]
+    return dataclasses.replace(
+        reply,
+        buttons=[*procedure_buttons, *buttons, *other_buttons],
+        custom={**reply.custom, "candidates": candidates},
+    )
+
+
+def _offered_hit(session: Session, code: str) -> SearchHit | None:
+    procedure = get_procedure(session, code=code)
+    return SearchHit(code=code, name=procedure.name, level="", score=0.0) if procedure else None
 
 
 def clarify_reply(candidates: list[SearchHit]) -> Reply:
@@ -340,13 +555,16 @@ def procedure_reply(
     )
 
 
-def answer_procedure(session: Session, question: ProcedureQuestion, *, source_name: str) -> ProcedureAnswer:
+def answer_procedure(
+    session: Session, question: ProcedureQuestion, *, source_name: str, hotline: str = ""
+) -> ProcedureAnswer:
     """Answer a question about a procedure: the answer, a clarifying question, or an FAQ entry.
 
     Args:
         session: A short-lived database session (the caller runs this off the event loop).
         question: What the message asks.
         source_name: Where the national data comes from, for the source line.
+        hotline: The desk's hotline, for "not in my data".
 
     Returns:
         The reply and what the conversation should remember of it.
@@ -363,11 +581,30 @@ def answer_procedure(session: Session, question: ProcedureQuestion, *, source_na
         try_faq=not question.current_code and not chosen,
         submitted=question.submitted,
         faq_min_score=MIN_FAQ_SCORE if GENERAL_ASPECTS & set(aspects) else STRONG_FAQ_SCORE,
+        asks_aspect=aspects != OVERVIEW,
     )
-    if resolution.candidates:
-        return ProcedureAnswer(clarify_reply(resolution.candidates), "clarify", aspects=aspects)
+    if resolution.life_event is not None:
+        event = resolution.life_event.event
+        reply = with_suggestions(
+            life_event_reply(event, available_codes(session, event)), resolution.candidates
+        )
+        return ProcedureAnswer(reply, "clarify", aspects=aspects)
+    reoffer = (
+        question.offered and not chosen and resolution.procedure is None and resolution.uncovered is None
+    )
+    if reoffer and resolution.life_event is None and (resolution.nothing_fits or not resolution.candidates):
+        # "hồ sơ gồm những gì?" right after the buttons, without pressing one: the same choice again.
+        hits = [_offered_hit(session, code) for code in question.offered[:MAX_CANDIDATES]]
+        return ProcedureAnswer(clarify_reply([hit for hit in hits if hit]), "clarify", aspects=aspects)
+    if resolution.uncovered is not None or resolution.nothing_fits:
+        suggested = bool(resolution.candidates)
+        reply = not_covered_reply(resolution.uncovered, hotline=hotline, suggestions=suggested)
+        return ProcedureAnswer(with_suggestions(reply, resolution.candidates), "not_covered", aspects=aspects)
     if resolution.faq is not None:
-        return ProcedureAnswer(faq_reply(resolution.faq), "faq")
+        return ProcedureAnswer(with_suggestions(faq_reply(resolution.faq), resolution.candidates), "faq")
+    if resolution.candidates:
+        reply = variant_question(resolution.candidates) or clarify_reply(resolution.candidates)
+        return ProcedureAnswer(reply, "clarify", aspects=aspects)
     procedure = resolution.procedure
     if procedure is None:
         reply = Reply(response="utter_ask_procedure_name", custom={"type": "clarify", "candidates": []})

@@ -17,9 +17,9 @@ from app.staff.workspace import install_staff
 from app.widget import router as widget_router
 from knowledge_base.db import session_scope
 from knowledge_base.dossiers import DossierNotFound, DossierSourceError, get_dossier_source
+from knowledge_base.life_events import search_with_life_events
 from knowledge_base.queries import get_procedure
 from knowledge_base.schemas import ProcedureOut
-from knowledge_base.search import search_procedures
 
 PROCEDURE_CODE_PATTERN = r"^[0-9]\.[0-9]{6}(\.[0-9]{6})?$|^[0-9A-Za-z.\-_]{3,32}$"
 
@@ -50,11 +50,11 @@ def create_app() -> FastAPI:
     @app.get("/api/v1/procedures/search", response_model=list[SearchHitOut], tags=["procedures"])
     def search(
         session: SessionDep,
-        q: Annotated[str, Query(min_length=1, max_length=500, description="Câu hỏi hoặc tên thủ tục")],
+        q: Annotated[str, Query(min_length=1, max_length=2000, description="Câu hỏi hoặc tên thủ tục")],
         limit: Annotated[int, Query(ge=1, le=50)] = 5,
     ) -> list[SearchHitOut]:
         """Search procedures by a citizen's words, best first."""
-        return [SearchHitOut(**hit.__dict__) for hit in search_procedures(session, q, limit)]
+        return [SearchHitOut(**hit.__dict__) for hit in search_with_life_events(session, q, limit)]
 
     @app.get(
         "/api/v1/procedures/{code}",
