@@ -4,3 +4,12 @@ Each action reads the latest message and the slots, calls the answer layer, send
 (fixed texts as domain responses) and returns events. No action runs another: one that hands a turn
 on returns `FollowupAction`, so the routing shows in the tracker.
 """
+
+import sys
+
+from actions.common import warm_up
+
+# When the action server (`python -m rasa_sdk --actions actions`) loads this package, the indexes are
+# built before it answers its health check; tests that import the actions build nothing here.
+if sys.argv and sys.argv[0].endswith(("rasa_sdk/__main__.py", "rasa_sdk")):
+    warm_up()

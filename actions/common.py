@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -219,3 +220,29 @@ async def send_decline(dispatcher: CollectingDispatcher, tracker: Tracker, topic
     await log_unanswered(tracker, decline_topic(topic))
     await track(tracker, "decline")
     send(dispatcher, decline_reply(topic, hotline=get_settings().desk_hotline))
+
+
+def warm_up() -> None:
+    """Build the search, life-event and FAQ indexes before the first citizen asks.
+
+    Building them takes a few seconds over the full database (the content retrieval reads every
+    procedure's documents and steps); paid by the first question, it ran past KB_QUERY_TIMEOUT and
+    that citizen was told the system is busy. Run once when the action server loads its actions;
+    a database that is not reachable yet is not an error here (the first question builds them).
+    """
+    from knowledge_base.faq import get_faq_index
+    from knowledge_base.life_events import get_life_event_index
+    from knowledge_base.search import get_index
+
+    started = time.monotonic()
+    try:
+        with session_scope() as session:
+            get_index(session)
+            get_life_event_index(session)
+            get_faq_index(session)
+    except Exception as error:  # a warm-up never stops the server from starting
+        logger.warning(
+            "indexes not built at start (%s); the first question builds them", type(error).__name__
+        )
+        return
+    logger.info("search, life-event and FAQ indexes built in %.1f s", time.monotonic() - started)

@@ -39,7 +39,8 @@ class ActionDecline(Action):
         """Decline by intent; feedback is thanked and passed to staff."""
         intent, _ = intent_of(tracker)
         text = user_text(tracker)
-        if await in_session(
+        # Complaints and denunciations keep their own channel, whatever the data holds about them.
+        if intent != "complaint" and await in_session(
             lambda session: not declines_as_legal(session, text) and retrieval_places(session, text)
         ):
             # Long formal letters and life stories are often taken for out-of-scope or legal questions

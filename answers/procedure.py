@@ -65,7 +65,7 @@ EVENT_EXTRA = 2
 WEAK_SCORE = 0.3
 WEAK_SUGGESTIONS = 3
 # A single candidate scoring below this is offered with the next ones instead of answered.
-ANSWER_SCORE = 0.8
+ANSWER_SCORE = 0.75
 # Procedures offered beside a general FAQ answer, and the floor of those offered beside an
 # uncovered matter.
 FAQ_SUGGESTIONS = 1
@@ -367,7 +367,8 @@ def resolve(
                 alone = search_procedures(session, name, limit=8)
                 if alone and (not hits or alone[0].score > hits[0].score):
                     hits = alone
-        named = []
+        # The matcher's names still tell a new question from a follow-up (below).
+        switching, named = bool(named), []
         found = hits
         hits = hits if hits and hits[0].score >= MIN_SCORE else []
         clearly_named = bool(hits) and hits[0].score >= CLEAR_MATCH and not close_candidates(hits, text)
@@ -414,7 +415,7 @@ def resolve(
                 # The procedures the question may also be about go beside the general answer.
                 resolution.candidates = _distinct(hits)[:FAQ_SUGGESTIONS]
                 return resolution
-        if hits and current_code and not named and hits[0].score < SWITCH_SCORE and not asks_again(text):
+        if hits and current_code and not switching and hits[0].score < SWITCH_SCORE and not asks_again(text):
             # A follow-up ("thanh toán trực tuyến được không?") shares words with some procedure names;
             # only a clearly named procedure takes the conversation elsewhere.
             hits = []
@@ -423,7 +424,7 @@ def resolve(
             # "còn tạm trú thì sao?" names the next procedure in a word or two: only a near tie is asked.
             close = close_candidates(hits, text, SWITCH_MARGIN if asks_again(text) else None)
             # Staying on the current procedure beats asking, when it is among the close ones.
-            if close and current_code in {hit.code for hit in close} and not named:
+            if close and current_code in {hit.code for hit in close} and not switching:
                 code = current_code
             elif close:
                 resolution.candidates = close
@@ -467,7 +468,7 @@ def names_procedure_clearly(session: Session, text: str) -> bool:
 
 
 #: A declined or misunderstood message is answered from the data when its best match scores this much.
-PLACE_SCORE = 0.4
+PLACE_SCORE = 0.5
 
 
 #: A message with the words of a legal judgement ("ly hôn", "thừa kế") is still answered from the

@@ -153,3 +153,13 @@ def test_a_message_nothing_fits_is_told_so_not_guessed(session: Session) -> None
     bare = _answer(session, "cần giấy tờ gì", intent="ask_documents", aspects=["documents"])
     assert bare.reply.response == "utter_ask_procedure_name"  # type: ignore[attr-defined]
     assert OVERVIEW
+
+
+def test_an_aspect_asked_after_an_offer_shows_the_same_choice_again(session: Session) -> None:
+    offered = ["1.001193", "1.000689"]
+    answer = _answer(
+        session, "hồ sơ gồm những gì?", intent="ask_documents", aspects=["documents"], offered=offered
+    )
+    assert answer.kind == "clarify"  # type: ignore[attr-defined]
+    assert answer.reply.custom["candidates"] == offered  # type: ignore[attr-defined]
+    assert answer.aspects == ["documents"]  # type: ignore[attr-defined]
