@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import in_session, log_unanswered, send, track, user_text
 from answers.faq import faq_reply, find_faq, no_answer_reply
-from answers.procedure import retrieval_places
+from answers.procedure import UNPLACED_SCORE, retrieval_places
 from knowledge_base.settings import get_settings
 
 
@@ -31,7 +31,7 @@ class ActionAnswerFaq(Action):
             send(dispatcher, faq_reply(hit))
             await track(tracker, "faq")
             return []
-        if await in_session(lambda session: retrieval_places(session, text)):
+        if await in_session(lambda session: retrieval_places(session, text, min_score=UNPLACED_SCORE)):
             return [FollowupAction("action_answer_procedure")]
         await log_unanswered(tracker, "no_answer")
         await track(tracker, "fallback")

@@ -38,7 +38,7 @@ from answers.handoff import (
     released_reply,
     with_staff_reply,
 )
-from answers.procedure import retrieval_places, says_something
+from answers.procedure import UNPLACED_SCORE, retrieval_places, says_something
 from knowledge_base.conversations import create_handoff, get_handoff
 from knowledge_base.settings import get_settings
 
@@ -163,7 +163,9 @@ class ActionFallback(Action):
             # "tôi không nhớ mã hồ sơ": the form says where the code is written (and ends at once).
             return [FollowupAction("dossier_form")]
         follow_up = bool(tracker.get_slot("procedure_code") and entity_values(tracker, "aspect"))
-        if follow_up or await in_session(lambda session: retrieval_places(session, text)):
+        if follow_up or await in_session(
+            lambda session: retrieval_places(session, text, min_score=UNPLACED_SCORE)
+        ):
             # The classifier hesitated, but "còn lệ phí thì sao" after an answer, a procedure name, a
             # life event or a matter the data can place goes to the answer layer (which answers only
             # when sure, else offers the candidates or says what it does not cover).

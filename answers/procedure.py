@@ -469,6 +469,10 @@ def names_procedure_clearly(session: Session, text: str) -> bool:
 
 #: A declined or misunderstood message is answered from the data when its best match scores this much.
 PLACE_SCORE = 0.5
+#: The same for a message the classifier could not place at all (nlu_fallback): "I did not
+#: understand" helps less than the nearest procedures offered with "tôi chưa chắc" (dev split: six
+#: questions moved from found to not understood when this was 0.5).
+UNPLACED_SCORE = 0.4
 
 
 #: A message with the words of a legal judgement ("ly hôn", "thừa kế") is still answered from the
@@ -484,9 +488,10 @@ def declines_as_legal(session: Session, text: str) -> bool:
     return not (hits and hits[0].score >= LEGAL_YIELDS)
 
 
-def retrieval_places(session: Session, text: str) -> bool:
+def retrieval_places(session: Session, text: str, *, min_score: float | None = None) -> bool:
     """Whether the data can place a message the classifier could not: a procedure it names well
-    enough, a life event, or a matter outside the list (then "not in my data, ask …" is the answer)."""
+    enough (`min_score`, PLACE_SCORE by default), a life event, or a matter outside the list (then
+    "not in my data, ask …" is the answer)."""
     if not text or text.startswith("/"):
         return False
     if uncovered_topic(text) is not None:
@@ -495,7 +500,7 @@ def retrieval_places(session: Session, text: str) -> bool:
     if event is not None and event.score >= MIN_LIFE_EVENT_SCORE:
         return True
     hits = search_procedures(session, text, limit=1)
-    return bool(hits) and hits[0].score >= PLACE_SCORE
+    return bool(hits) and hits[0].score >= (PLACE_SCORE if min_score is None else min_score)
 
 
 def with_suggestions(reply: Reply, hits: list[SearchHit]) -> Reply:
