@@ -9,8 +9,8 @@ from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import in_session, log_unanswered, send, track, user_text
-from answers.faq import faq_reply, find_faq, no_answer_reply
-from answers.procedure import UNPLACED_SCORE, retrieval_places
+from answers.faq import find_faq, no_answer_reply
+from answers.procedure import UNPLACED_SCORE, faq_with_procedures, retrieval_places
 from knowledge_base.settings import get_settings
 
 
@@ -28,7 +28,7 @@ class ActionAnswerFaq(Action):
         text = user_text(tracker)
         hit = await in_session(lambda session: find_faq(session, text))
         if hit is not None:
-            send(dispatcher, faq_reply(hit))
+            send(dispatcher, await in_session(lambda session: faq_with_procedures(session, text, hit)))
             await track(tracker, "faq")
             return []
         if await in_session(lambda session: retrieval_places(session, text, min_score=UNPLACED_SCORE)):

@@ -20,8 +20,8 @@ from actions.common import (
     track,
     user_text,
 )
-from answers.faq import faq_reply, find_faq
-from answers.procedure import declines_as_legal, retrieval_places
+from answers.faq import find_faq
+from answers.procedure import declines_as_legal, faq_with_procedures, retrieval_places
 from answers.scope import feedback_reply, rating_reply, typed_rating
 from knowledge_base.conversations import record_rating
 
@@ -55,7 +55,7 @@ class ActionDecline(Action):
             # A topic the classifier does not know may still have an FAQ entry staff added since training.
             hit = await in_session(lambda session: find_faq(session, text))
             if hit is not None:
-                send(dispatcher, faq_reply(hit))
+                send(dispatcher, await in_session(lambda session: faq_with_procedures(session, text, hit)))
                 await track(tracker, "faq")
                 return []
         await send_decline(dispatcher, tracker, intent)

@@ -29,7 +29,7 @@ from actions.common import (
     user_text,
 )
 from answers.dossier import asks_about_the_code
-from answers.faq import faq_reply, find_faq
+from answers.faq import find_faq
 from answers.handoff import (
     conversation_summary,
     handoff_reply,
@@ -38,7 +38,7 @@ from answers.handoff import (
     released_reply,
     with_staff_reply,
 )
-from answers.procedure import UNPLACED_SCORE, retrieval_places, says_something
+from answers.procedure import UNPLACED_SCORE, faq_with_procedures, retrieval_places, says_something
 from knowledge_base.conversations import create_handoff, get_handoff
 from knowledge_base.settings import get_settings
 
@@ -172,7 +172,7 @@ class ActionFallback(Action):
             return [FollowupAction("action_answer_procedure")]
         hit = await in_session(lambda session: find_faq(session, text)) if says_something(text) else None
         if hit is not None:
-            send(dispatcher, faq_reply(hit))
+            send(dispatcher, await in_session(lambda session: faq_with_procedures(session, text, hit)))
             await track(tracker, "faq")
             return []
         await log_unanswered(tracker, "fallback")

@@ -526,6 +526,14 @@ def _offered_hit(session: Session, code: str) -> SearchHit | None:
     return SearchHit(code=code, name=procedure.name, level="", score=0.0) if procedure else None
 
 
+def faq_with_procedures(session: Session, text: str, hit: FaqHit) -> Reply:
+    """A general FAQ answer, with the procedure the question may also be about as a button
+    ("tài khoản VNeID bị khóa, mở lại thế nào": the FAQ on accounts, and "Mở khóa tài khoản định
+    danh điện tử")."""
+    hits = [h for h in _distinct(search_procedures(session, text, limit=4)) if h.score >= MIN_SCORE]
+    return with_suggestions(faq_reply(hit), hits[:FAQ_SUGGESTIONS])
+
+
 def clarify_reply(candidates: list[SearchHit]) -> Reply:
     """Ask which of several close procedures the citizen means, one button each."""
     return Reply(
