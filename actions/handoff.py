@@ -28,6 +28,7 @@ from actions.common import (
     track,
     user_text,
 )
+from actions.procedures import offered_candidates
 from answers.dossier import asks_about_the_code
 from answers.faq import find_faq
 from answers.handoff import (
@@ -39,6 +40,7 @@ from answers.handoff import (
     with_staff_reply,
 )
 from answers.procedure import UNPLACED_SCORE, faq_with_procedures, retrieval_places, says_something
+from answers.scope import acknowledgement_reply, acknowledges
 from knowledge_base.conversations import create_handoff, get_handoff
 from knowledge_base.settings import get_settings
 
@@ -162,7 +164,14 @@ class ActionFallback(Action):
             # A dossier code in the message: whatever the wording, the citizen wants its status. Or
             # "tôi không nhớ mã hồ sơ": the form says where the code is written (and ends at once).
             return [FollowupAction("dossier_form")]
-        follow_up = bool(tracker.get_slot("procedure_code") and entity_values(tracker, "aspect"))
+        if acknowledges(text):
+            # "ok", "dạ vâng" after an answer or a handoff: a friendly word, not "I did not understand".
+            send(dispatcher, acknowledgement_reply())
+            return [FollowupAction(ACTION_LISTEN)] if routed_here(tracker) else []
+        # "hồ sơ thế nào?" right after the buttons of a choice, without pressing one: the answer layer
+        # offers the same choice again (and answers the aspect once one is pressed).
+        in_sight = tracker.get_slot("procedure_code") or offered_candidates(tracker)
+        follow_up = bool(in_sight and entity_values(tracker, "aspect"))
         if follow_up or await in_session(
             lambda session: retrieval_places(session, text, min_score=UNPLACED_SCORE)
         ):

@@ -181,9 +181,50 @@ _ASKS_AGAIN_RE = re.compile(r"\b(?:thi|the|vay)\s+(?:sao|the nao|ra sao)\s*\W*$"
 _LEADING_CON_RE = re.compile(r"^\W*(?:(?:thế|vậy|the|vay)\s+)?còn\b", re.IGNORECASE)
 
 
+# "cà vẹt xe nữa", "bằng lái nữa": a short message that adds one more thing to the same question.
+_TRAILING_NUA_RE = re.compile(
+    r"(?<!thêm )(?<!hỏi )\bnữa(?:\s+(?:ạ|nhé|nha|nhe|thì sao))?\s*\W*$", re.IGNORECASE
+)
+_MAX_NUA_WORDS = 6
+
+
 def asks_again(text: str) -> bool:
     """Whether a message asks the previous question again about something else ("còn X thì sao?")."""
+    if _TRAILING_NUA_RE.search(text) and len(text.split()) <= _MAX_NUA_WORDS:
+        return True
     return bool(_LEADING_CON_RE.search(text) or _ASKS_AGAIN_RE.search(fold(text).strip()))
+
+
+#: Name openings that say which variant of a paper the conversation is about (folded); a citizen who
+#: lost everything asks "cấp lại" of the ID card, then "còn bằng lái thì sao?" of the licence.
+_CARRIED_QUALIFIERS = ("cap lai", "cap doi", "doi", "gia han")
+#: Words by which a message says a variant itself (folded): then nothing is carried over.
+_SAID_VARIANTS = (*_CARRIED_QUALIFIERS, "cap moi", "lan dau", "moi")
+#: How many of the plain search's hits the qualified one's best must be among (the same paper).
+_QUALIFIED_AMONG = 5
+
+
+def with_carried_qualifier(
+    session: Session, text: str, current_code: str, hits: list[SearchHit]
+) -> list[SearchHit]:
+    """Hits for "còn X thì sao?" with the current procedure's variant carried over to X, when X has one.
+
+    The qualified search is kept only when its best hit is among the plain search's first hits (a
+    sibling of the same paper: "cấp lại giấy phép lái xe" beside "cấp giấy phép lái xe"), and when
+    the message does not say a variant itself.
+    """
+    current = get_procedure(session, code=current_code)
+    if current is None or not hits:
+        return hits
+    name, said = fold(current.name), fold(text)
+    qualifier = next((q for q in _CARRIED_QUALIFIERS if name.startswith(q + " ")), None)
+    if qualifier is None or any(f" {q} " in f" {said} " for q in _SAID_VARIANTS):
+        return hits
+    qualified = search_procedures(session, f"{qualifier} {text}", limit=8)
+    siblings = {hit.code for hit in hits[:_QUALIFIED_AMONG]}
+    if qualified and qualified[0].code in siblings and qualified[0].code != current_code:
+        return qualified
+    return hits
 
 
 def switched_aspects(
@@ -367,6 +408,8 @@ def resolve(
                 alone = search_procedures(session, name, limit=8)
                 if alone and (not hits or alone[0].score > hits[0].score):
                     hits = alone
+        if current_code and asks_again(text):
+            hits = with_carried_qualifier(session, text, current_code, hits)
         # The matcher's names still tell a new question from a follow-up (below).
         switching, named = bool(named), []
         found = hits

@@ -24,6 +24,65 @@ def feedback_reply() -> Reply:
     return Reply.fixed("utter_feedback_thanks", {"type": "smalltalk"})
 
 
+#: Bare acknowledgements ("ok", "dạ vâng", "hiểu rồi"), folded: a friendly word back, never "I did not
+#: understand" (the evaluation counted those as bad behaviour after a handoff or an answer).
+ACKNOWLEDGEMENTS = frozenset(
+    {
+        "ok",
+        "oke",
+        "okay",
+        "okie",
+        "oki",
+        "okela",
+        "ok a",
+        "ok ban",
+        "ok em",
+        "ok roi",
+        "ok nhe",
+        "ok nha",
+        "uh",
+        "uhm",
+        "u",
+        "um",
+        "ua",
+        "vang",
+        "vang a",
+        "da",
+        "da a",
+        "da vang",
+        "da vang a",
+        "da ok",
+        "duoc",
+        "dc",
+        "duoc roi",
+        "roi",
+        "vay a",
+        "the a",
+        "hieu roi",
+        "toi hieu roi",
+        "em hieu roi",
+        "minh hieu roi",
+        "biet roi",
+        "toi biet roi",
+        "em biet roi",
+        "noted",
+        "👍",
+        "👌",
+    }
+)
+
+
+def acknowledges(text: str) -> bool:
+    """Whether a message is only an acknowledgement ("ok", "dạ vâng ạ", "👍")."""
+    folded = " ".join(fold(text).replace("!", " ").replace(".", " ").replace(",", " ").split())
+    return folded in ACKNOWLEDGEMENTS
+
+
+def acknowledgement_reply() -> Reply:
+    """A friendly word back to a bare acknowledgement."""
+    return Reply(text="Dạ. Bạn cần hỏi thêm gì cứ nhắn cho tôi nhé.", custom={"type": "smalltalk"})
+
+
 def typed_rating(text: str) -> str:
     """A rating typed instead of pressed: "👎", "không hữu ích", "dislike" are down; the rest up."""
     folded = fold(text)

@@ -277,6 +277,35 @@ def test_fallback_routes_a_hesitant_follow_up_to_the_procedure_answer(action_db)
     assert messages[0]["custom"]["type"] == "procedure_answer"
 
 
+@pytest.mark.parametrize("text", ["ok", "Dạ vâng ạ", "oke!", "hiểu rồi", "👍"])
+def test_a_bare_acknowledgement_gets_a_friendly_word_not_a_misunderstanding(
+    action_db, run_action, text
+) -> None:
+    messages, _ = run_action(ActionFallback(), make_tracker(text, "nlu_fallback"))
+    assert messages[0]["custom"] == {"type": "smalltalk"}
+    assert "chưa hiểu" not in text_of(messages[0])
+    with session_scope(action_db) as session:
+        assert session.scalars(select(UnansweredQuestion)).first() is None
+
+
+def test_an_aspect_asked_after_a_choice_without_pressing_offers_the_choice_again(action_db) -> None:
+    offer = {
+        "event": "bot",
+        "text": "Bạn hỏi về thủ tục nào dưới đây?",
+        "data": {"custom": {"type": "clarify", "candidates": ["1.001193", "1.000656"]}},
+    }
+    tracker = make_tracker(
+        "hồ sơ thế nào", "nlu_fallback", events=[offer], entities=[{"entity": "aspect", "value": "documents"}]
+    )
+    messages, _, ran = run_routed(ActionFallback(), tracker)
+    assert ran == ["action_fallback", "action_answer_procedure"]
+    assert messages[0]["custom"]["type"] == "clarify"
+    assert [b["payload"] for b in messages[0]["buttons"]][:2] == [
+        '/choose_procedure{"procedure_code": "1.001193"}',
+        '/choose_procedure{"procedure_code": "1.000656"}',
+    ]
+
+
 def test_asked_handoff_does_not_apologise(action_db, run_action) -> None:
     messages, _ = run_action(ActionHandoff(), make_tracker("cho tôi gặp cán bộ", "ask_human"))
     assert text_of(messages[0]).startswith("Tôi đã chuyển yêu cầu của bạn cho cán bộ")

@@ -146,6 +146,29 @@ def test_switching_procedure_by_naming_it(session: Session) -> None:
     assert "tạm trú" in _names(session, [answer.procedure_code])[0]  # type: ignore[attr-defined]
 
 
+def test_x_nua_adds_one_more_thing_to_the_same_question() -> None:
+    assert asks_again("cà vẹt xe nữa")
+    assert asks_again("bằng lái nữa ạ")
+    assert not asks_again("tôi muốn hỏi thêm nữa")
+    assert not asks_again("hộ chiếu của tôi còn hạn 6 tháng nữa, có được đi Nhật không, thủ tục thế nào ạ")
+
+
+def test_a_switch_keeps_the_variant_the_conversation_is_about(session: Session) -> None:
+    # Lost everything: "cấp lại" of the ID card, then the licence and the vehicle papers.
+    licence = _answer(session, "còn bằng lái thì sao", aspects=["documents"], current_code="1.014064")
+    assert licence.kind == "answer"  # type: ignore[attr-defined]
+    assert _names(session, [licence.procedure_code])[0].startswith("cấp lại")  # type: ignore[attr-defined]
+    papers = _answer(session, "cà vẹt xe nữa", aspects=["documents"], current_code=licence.procedure_code)  # type: ignore[attr-defined]
+    offered = papers.reply.custom.get("candidates") or [papers.procedure_code]  # type: ignore[attr-defined]
+    assert offered and all(name.startswith("cấp lại") for name in _names(session, offered))
+    # A variant the message says itself wins; a paper without that variant is not forced into one.
+    new = _answer(session, "còn cấp mới bằng lái thì sao", aspects=["documents"], current_code="1.014064")
+    said = new.reply.custom.get("candidates") or [new.procedure_code]  # type: ignore[attr-defined]
+    assert not _names(session, said)[0].startswith("cấp lại")
+    birth = _answer(session, "còn khai sinh thì sao", aspects=["documents"], current_code="1.014062")
+    assert "khai sinh" in _names(session, [birth.procedure_code])[0].lower()  # type: ignore[attr-defined]
+
+
 def test_a_message_nothing_fits_is_told_so_not_guessed(session: Session) -> None:
     answer = _answer(session, "tôi muốn đăng ký nuôi chim yến cảnh trên sao Hỏa")
     assert answer.kind in {"not_covered", "clarify"}  # type: ignore[attr-defined]
