@@ -33,7 +33,13 @@ from answers.dossier import (
     status_reply,
     unavailable_reply,
 )
-from knowledge_base.dossiers import DossierNotFound, DossierSourceError, get_dossier_source, validate_lookup
+from knowledge_base.dossiers import (
+    DossierLocked,
+    DossierNotFound,
+    DossierSourceError,
+    get_dossier_source,
+    validate_lookup,
+)
 from knowledge_base.settings import get_settings
 
 FORM = "dossier_form"
@@ -165,8 +171,9 @@ class ValidateDossierForm(FormValidationAction):
         try:
             validate_lookup(code, last4)
             await asyncio.to_thread(get_dossier_source().lookup, code, last4)
-        except DossierSourceError:
-            # Let the submit action say the system is down; this is not the citizen's mistake.
+        except (DossierSourceError, DossierLocked):
+            # Let the submit action say the system is down, or that the code is locked (wrong checks
+            # are counted per code over every conversation and the API): no try counted here.
             return {"phone_last4": last4}
         except (DossierNotFound, ValueError):
             failures = _failures(tracker) + 1
@@ -200,6 +207,11 @@ class ActionDossierStatus(Action):
             status = await asyncio.to_thread(get_dossier_source().lookup, code, last4)
         except DossierSourceError:
             send(dispatcher, unavailable_reply(code, hotline=settings.desk_hotline))
+            return reset
+        except DossierLocked:
+            # Too many wrong checks of this code, in any conversation or through the API: the same
+            # answer whether this check was right or not, and the citizen is sent to the desk.
+            send(dispatcher, desk_reply(hotline=settings.desk_hotline, hours=settings.desk_hours))
             return reset
         except (DossierNotFound, ValueError):
             send(dispatcher, not_found_reply(code))

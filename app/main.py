@@ -12,14 +12,17 @@ from fastapi import Depends, FastAPI, HTTPException, Path, Query
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from app.api_docs import install_docs
+from app.limits import BodyLimitMiddleware
 from app.schemas import DossierEventOut, DossierOut, SearchHitOut
 from app.staff.workspace import install_staff
 from app.widget import router as widget_router
 from knowledge_base.db import session_scope
-from knowledge_base.dossiers import DossierNotFound, DossierSourceError, get_dossier_source
+from knowledge_base.dossiers import DossierLocked, DossierNotFound, DossierSourceError, get_dossier_source
 from knowledge_base.life_events import search_with_life_events
 from knowledge_base.queries import get_procedure
 from knowledge_base.schemas import ProcedureOut
+from knowledge_base.settings import check_production, get_settings
 
 PROCEDURE_CODE_PATTERN = r"^[0-9]\.[0-9]{6}(\.[0-9]{6})?$|^[0-9A-Za-z.\-_]{3,32}$"
 
@@ -34,11 +37,16 @@ SessionDep = Annotated[Session, Depends(get_session)]
 
 
 def create_app() -> FastAPI:
-    """Build the application."""
+    """Build the application (in the prod profile, only with strong settings: `check_production`)."""
+    if get_settings().profile == "prod":
+        check_production()
     app = FastAPI(
         title="tthc-assistant API",
         version="0.1.0",
         description="Thủ tục hành chính: tra cứu thủ tục, hồ sơ và trợ lý hội thoại.",
+        # /docs and /redoc: pinned, integrity-checked assets and a CSP, never in prod (app/api_docs.py).
+        docs_url=None,
+        redoc_url=None,
     )
 
     @app.get("/health", tags=["ops"])
@@ -76,7 +84,15 @@ def create_app() -> FastAPI:
         "/api/v1/dossiers/{code}",
         response_model=DossierOut,
         tags=["dossiers"],
-        responses={404: {"description": "Không tìm thấy hồ sơ (mã sai hoặc số điện thoại không khớp)"}},
+        responses={
+            404: {"description": "Không tìm thấy hồ sơ (mã sai hoặc số điện thoại không khớp)"},
+            429: {
+                "description": "Mã hồ sơ tạm khóa tra cứu sau nhiều lần nhập sai (xem Retry-After)",
+                "headers": {
+                    "Retry-After": {"description": "Số giây đến khi hết khóa", "schema": {"type": "integer"}}
+                },
+            },
+        },
     )
     def dossier(
         code: Annotated[str, Path(min_length=6, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9.\-]+$")],
@@ -84,9 +100,23 @@ def create_app() -> FastAPI:
             str, Query(pattern=r"^[0-9]{4}$", description="4 chữ số cuối số điện thoại người nộp hồ sơ")
         ],
     ) -> DossierOut:
-        """A dossier's status; unknown code and wrong phone check both answer 404."""
+        """A dossier's status; unknown code and wrong phone check both answer 404.
+
+        Wrong checks are counted per dossier code (with the chat's): after too many the code answers
+        429, right check or wrong, until the lock ends.
+        """
         try:
             found = get_dossier_source().lookup(code, phone_last4)
+        except DossierLocked as exc:
+            raise HTTPException(
+                status_code=429,
+                detail=(
+                    "Mã hồ sơ này đang tạm khóa tra cứu vì thông tin nhập sai nhiều lần. Để bảo vệ hồ sơ, "
+                    f"vui lòng thử lại sau {exc.minutes} phút, hoặc liên hệ bộ phận Một cửa nơi nộp hồ sơ "
+                    f"(gọi {get_settings().desk_hotline}) để được hỗ trợ."
+                ),
+                headers={"Retry-After": str(exc.retry_after)},
+            ) from None
         except DossierNotFound:
             raise HTTPException(
                 status_code=404, detail="Không tìm thấy hồ sơ với mã và số điện thoại đã cho"
@@ -113,6 +143,9 @@ def create_app() -> FastAPI:
 
     app.include_router(widget_router)
     install_staff(app)
+    install_docs(app, enabled=get_settings().profile != "prod")
+    # Outermost: an oversized body is refused before any route or middleware reads it.
+    app.add_middleware(BodyLimitMiddleware)
     return app
 
 

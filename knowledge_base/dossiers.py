@@ -2,7 +2,10 @@
 
 Status comes through a `DossierSource`: the local database (demo and small deployments), or the
 province's one-stop system over HTTP. Both answer "not found" alike for an unknown code and for a wrong
-phone check, so nobody can probe which codes exist.
+phone check, so nobody can probe which codes exist; the local source does the same work for both, so
+the time it takes tells nothing either. `get_dossier_source` wraps the source in `GuardedDossierSource`:
+wrong checks are counted per dossier code over every channel and the API, and a code with too many is
+locked for a while (`knowledge_base.dossier_checks`).
 """
 
 from __future__ import annotations
@@ -11,15 +14,20 @@ import datetime as dt
 import hmac
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
 import httpx
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 
+from knowledge_base import dossier_checks
 from knowledge_base.db import session_scope
+from knowledge_base.dossier_checks import CheckLimits
+from knowledge_base.dossier_checks import DossierLocked as DossierLocked  # raised by the guarded source
 from knowledge_base.models import Dossier, DossierEvent, Procedure
 
 # The statuses a dossier can be in ("overdue" is derived from the due date, not stored).
@@ -36,6 +44,9 @@ FINISHED = {"returned", "rejected"}
 DOSSIER_CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.\-]{5,63}$")
 PHONE_LAST4_RE = re.compile(r"^[0-9]{4}$")
 DOSSIERS_SEED = Path(__file__).resolve().parent / "seed" / "dossiers.json"
+# Compared with the check when the code is unknown, so that an unknown code and a wrong check do the
+# same work (a phone of the usual length; a match with it is never a success).
+_STAND_IN_PHONE = "0000000000"
 
 
 class DossierNotFound(Exception):  # noqa: N818 - a public name the actions and the API already catch
@@ -125,11 +136,17 @@ class LocalDossierSource:
         """See DossierSource.lookup."""
         code, phone_last4 = validate_lookup(code, phone_last4)
         with session_scope(self.database_url) as session:
-            dossier = session.scalars(
-                select(Dossier).where(Dossier.code == code).options(selectinload(Dossier.events))
+            # The same query and the same comparison for an unknown code and a wrong check; the
+            # history and the procedure are read only once the check is right.
+            found = session.execute(
+                select(Dossier.id, Dossier.applicant_phone).where(Dossier.code == code)
             ).one_or_none()
-            if dossier is None or not phone_matches(dossier.applicant_phone, phone_last4):
+            matched = phone_matches(found.applicant_phone if found else _STAND_IN_PHONE, phone_last4)
+            if found is None or not matched:
                 raise DossierNotFound(code)
+            dossier = session.scalars(
+                select(Dossier).where(Dossier.id == found.id).options(selectinload(Dossier.events))
+            ).one()
             name = session.scalar(select(Procedure.name).where(Procedure.code == dossier.procedure_code))
             return DossierStatus(
                 code=dossier.code,
@@ -198,18 +215,65 @@ class HttpDossierSource:
             raise DossierSourceError(f"dossier system answered an unexpected body: {exc}") from exc
 
 
+class GuardedDossierSource:
+    """A source whose lookups are counted per dossier code, with a lock after too many wrong checks.
+
+    Every channel and the API look dossiers up through this (`get_dossier_source`), so the count is
+    one per code, not one per conversation or per client. See `knowledge_base.dossier_checks`.
+    """
+
+    def __init__(
+        self, inner: DossierSource, *, database_url: str | None = None, limits: CheckLimits | None = None
+    ) -> None:
+        """Wrap `inner`; the counts live in `database_url` (default: the configured knowledge base)."""
+        self.inner = inner
+        self.database_url = database_url
+        self.limits = limits or CheckLimits.from_env()
+
+    def lookup(self, code: str, phone_last4: str) -> DossierStatus:
+        """See DossierSource.lookup; also raises DossierLocked (right or wrong check alike)."""
+        code, phone_last4 = validate_lookup(code, phone_last4)
+        attempts = self._store(dossier_checks.begin_attempt, code)
+        try:
+            status = self.inner.lookup(code, phone_last4)
+        except DossierNotFound:
+            # Stays counted; no phone digits in the log, right or wrong.
+            if attempts >= self.limits.max_failures:
+                dossier_checks.log_locked(code, attempts, self.limits)
+            raise
+        except Exception:
+            # The dossier system did not answer (or failed): not the citizen's mistake.
+            self._store(dossier_checks.give_back, code)
+            raise
+        self._store(dossier_checks.clear, code)
+        return status
+
+    def _store(self, operation: Callable[..., int | None], code: str) -> int:
+        try:
+            with session_scope(self.database_url) as session:
+                result = operation(session, code=code, limits=self.limits)
+                session.commit()
+                return result or 0
+        except SQLAlchemyError as exc:
+            # Without its count no lookup is made (fail closed); the citizen is told to try later.
+            raise DossierSourceError(f"dossier check count unavailable: {type(exc).__name__}") from exc
+
+
 def get_dossier_source() -> DossierSource:
-    """The configured source: HTTP when DOSSIER_SOURCE_URL is set, else the local database."""
+    """The configured source, guarded: HTTP when DOSSIER_SOURCE_URL is set, else the local database."""
     from knowledge_base.settings import get_settings
 
     settings = get_settings()
+    inner: DossierSource
     if settings.dossier_source_url:
-        return HttpDossierSource(
+        inner = HttpDossierSource(
             settings.dossier_source_url,
             settings.dossier_source_token,
             timeout=settings.dossier_source_timeout,
         )
-    return LocalDossierSource()
+    else:
+        inner = LocalDossierSource()
+    return GuardedDossierSource(inner)
 
 
 def load_demo_dossiers(

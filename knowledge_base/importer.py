@@ -4,6 +4,11 @@ Two inputs: the raw national scrape (one JSON object per line, as published; par
 project's own seed (the cleaned, already parsed records, gzip-compressed, shipped in the repository so
 that a fresh machine needs neither network nor the raw file). Both upsert by procedure code: a second
 run changes nothing, and local overrides and aliases (separate tables) are never touched.
+
+A national file comes from outside (the staff workspace's upload, the command line): it is read as a
+stream, one line at a time, within `ImportLimits` (uncompressed bytes and records), so an 11 KiB
+.jsonl.gz that expands to millions of records is refused early instead of filling memory, and a record
+without a valid procedure code is reported, never imported.
 """
 
 from __future__ import annotations
@@ -13,13 +18,16 @@ import datetime as dt
 import gzip
 import hashlib
 import json
+import re
 import zlib
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -39,6 +47,11 @@ PROCEDURES_SEED = SEED_DIR / "procedures.jsonl.gz"
 ALIASES_SEED = lexicon.LEXICON_DIR  # the alias seed: lexicon/aliases.yml and the aliases of things.yml
 # The national scrape shipped as seed was taken in June–July 2026 (its last change: 2026-07-17).
 DEFAULT_SOURCE_DATE = dt.date(2026, 7, 17)
+# A national procedure code: 1.001193, with the local version's suffix where there is one
+# (1.001234.000.00.00.H37); at most 32 characters, the width of `Procedure.code`.
+PROCEDURE_CODE_RE = re.compile(r"[0-9]\.[0-9]{6}(?:\.[0-9A-Za-z]{1,6}){0,4}")
+_MAX_CODE_CHARS = 32
+_GZIP_MAGIC = b"\x1f\x8b"
 
 # Fields reported per procedure: name in the report -> how to tell it is empty.
 _REPORT_FIELDS = {
@@ -97,32 +110,155 @@ class NotARecordError(ValueError):
     """A line of a national file is valid JSON but not an object, so not a procedure record."""
 
 
-def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
-    """Yield the JSON objects of a .jsonl or .jsonl.gz file, one per non-empty line.
+class ImportTooLarge(ValueError):  # noqa: N818 - reads as what the file is, like gzip's BadGzipFile
+    """A national file past the import's limits (uncompressed size or number of records)."""
+
+    def __init__(self, message: str, *, limit: str, value: int) -> None:
+        """Create the refusal.
+
+        Args:
+            message: the reason, for logs and the command line.
+            limit: which limit: ``"bytes"`` (uncompressed) or ``"records"``.
+            value: that limit's value.
+        """
+        super().__init__(message)
+        self.limit = limit
+        self.value = value
+
+
+class _ImportLimitSettings(BaseSettings):
+    # The environment only, like knowledge_base.settings.Settings.
+    model_config = SettingsConfigDict(
+        env_prefix="", case_sensitive=False, extra="ignore", hide_input_in_errors=True
+    )
+
+    # Largest uncompressed national file (MB of text) an import reads; the 2,642 procedures of the
+    # 2026 national scrape are about 30 MB raw (the cleaned seed 23 MB).
+    import_max_uncompressed_mb: float = Field(default=256.0, gt=0)
+    # Most records (lines) an import reads; the national scrape has 2,642.
+    import_max_records: int = Field(default=20_000, ge=1)
+
+
+@dataclass(frozen=True)
+class ImportLimits:
+    """How much of a national file an import reads before refusing it (None: no limit)."""
+
+    max_bytes: int | None = None
+    max_records: int | None = None
+
+    @classmethod
+    def from_env(cls) -> ImportLimits:
+        """The limits set by IMPORT_MAX_UNCOMPRESSED_MB and IMPORT_MAX_RECORDS."""
+        values = _ImportLimitSettings()
+        return cls(
+            max_bytes=int(values.import_max_uncompressed_mb * (1 << 20)),
+            max_records=values.import_max_records,
+        )
+
+
+def _numbered_records(
+    stream: IO[bytes], name: str, limits: ImportLimits
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, object) for each non-empty line of a binary stream, within `limits`."""
+    read = 0
+    records = 0
+    number = 0
+    while True:
+        # Never more than the bytes left plus one: a single endless line cannot fill memory either.
+        budget = -1 if limits.max_bytes is None else limits.max_bytes - read + 1
+        chunk = stream.readline(budget)
+        if not chunk:
+            return
+        read += len(chunk)
+        if limits.max_bytes is not None and read > limits.max_bytes:
+            raise ImportTooLarge(
+                f"{name}: more than {limits.max_bytes} bytes uncompressed",
+                limit="bytes",
+                value=limits.max_bytes,
+            )
+        # \r, \n and \r\n end a line, as text mode's universal newlines read them.
+        for line in chunk.splitlines():
+            number += 1
+            text = line.decode("utf-8")  # UnicodeDecodeError: a ValueError, as in text mode
+            if not text.strip():
+                continue
+            records += 1
+            if limits.max_records is not None and records > limits.max_records:
+                raise ImportTooLarge(
+                    f"{name}: more than {limits.max_records} records",
+                    limit="records",
+                    value=limits.max_records,
+                )
+            try:
+                record = json.loads(text)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"{name}:{number}: not a JSON object: {exc.msg}") from exc
+            if not isinstance(record, dict):
+                raise NotARecordError(f"{name}:{number}: not a JSON object (a procedure record)")
+            yield number, record
+
+
+def read_national(
+    stream: IO[bytes], name: str, *, gz: bool | None = None, limits: ImportLimits | None = None
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Stream (line number, object) from a .jsonl or .jsonl.gz stream, decompressing as it reads.
+
+    Args:
+        stream: the file's bytes, compressed or not.
+        name: the file's name, for error messages.
+        gz: whether it is gzip data (None: look at its first two bytes).
+        limits: how much to read at most (default: no limit).
 
     Raises:
+        ImportTooLarge: past a limit (a ValueError too).
+        NotARecordError: a line is JSON but not an object (a ValueError too).
+        ValueError: a line is not JSON, or the text is not UTF-8 (UnicodeDecodeError).
+        OSError: the gzip data is corrupted or cut off.
+    """
+    limits = limits or ImportLimits()
+    if gz is None:
+        if not stream.seekable():
+            raise ValueError(f"{name}: say whether the stream is gzip data (it cannot be rewound)")
+        start = stream.read(2)
+        gz = start == _GZIP_MAGIC
+        stream.seek(-len(start), 1)
+    try:
+        if gz:
+            with gzip.GzipFile(fileobj=stream, mode="rb") as unpacked:
+                yield from _numbered_records(unpacked, name, limits)
+        else:
+            yield from _numbered_records(stream, name, limits)
+    except (EOFError, zlib.error) as exc:
+        # gzip reports a cut-off file as EOFError and corrupted data as zlib.error: both are a broken
+        # file, reported like gzip's own BadGzipFile (an OSError) so that callers catch one type.
+        raise gzip.BadGzipFile(f"{name}: corrupted or incomplete gzip data ({exc})") from exc
+
+
+def read_jsonl(path: Path, *, limits: ImportLimits | None = None) -> Iterator[dict[str, Any]]:
+    """Yield the JSON objects of a .jsonl or .jsonl.gz file, one per non-empty line, as it reads.
+
+    Raises:
+        ImportTooLarge: past `limits` (default: none).
         NotARecordError: a line is JSON but not an object (a ValueError too).
         ValueError: a line is not JSON ("<path>:<line>: not a JSON object: ..."), or the text is not
             UTF-8 (UnicodeDecodeError).
         OSError: the file cannot be read, or its gzip data is corrupted or cut off.
     """
-    opener = gzip.open if path.suffix == ".gz" else open
-    try:
-        with opener(path, "rt", encoding="utf-8") as handle:  # type: ignore[operator]
-            for number, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    record = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise ValueError(f"{path}:{number}: not a JSON object: {exc.msg}") from exc
-                if not isinstance(record, dict):
-                    raise NotARecordError(f"{path}:{number}: not a JSON object (a procedure record)")
-                yield record
-    except (EOFError, zlib.error) as exc:
-        # gzip reports a cut-off file as EOFError and corrupted data as zlib.error: both are a broken
-        # file, reported like gzip's own BadGzipFile (an OSError) so that callers catch one type.
-        raise gzip.BadGzipFile(f"{path}: corrupted or incomplete gzip data ({exc})") from exc
+    with open(path, "rb") as handle:
+        for _number, record in read_national(handle, str(path), gz=path.suffix == ".gz", limits=limits):
+            yield record
+
+
+def record_code_problem(raw: dict[str, Any]) -> str | None:
+    """Why a raw record's procedure code (``ma_thu_tuc``) cannot be imported, or None when it can."""
+    value = raw.get("ma_thu_tuc")
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return "Không có mã thủ tục (ma_thu_tuc)."
+    code = value.strip() if isinstance(value, str) else ""
+    if len(code) > _MAX_CODE_CHARS or not PROCEDURE_CODE_RE.fullmatch(code):
+        shown = str(value)[:40]
+        return f"Mã thủ tục không hợp lệ: {shown!r} (đúng dạng: 1.001193)."
+    return None
 
 
 def procedure_to_dict(parsed: ParsedProcedure) -> dict[str, Any]:
@@ -238,23 +374,54 @@ def _count_fields(parsed: ParsedProcedure, report: ImportReport) -> None:
         report.doubtful_codes.setdefault(name, []).append(parsed.code)
 
 
-def parse_raw_file(path: Path, *, progress: bool = False) -> tuple[list[ParsedProcedure], dict[str, str]]:
-    """Parse every record of a raw national file; return the parsed ones and {code: error} failures."""
-    records = list(read_jsonl(path))
-    iterator: Iterable[dict[str, Any]] = records
+def parse_raw_records(
+    records: Iterable[tuple[int, dict[str, Any]]], *, progress: bool = False
+) -> tuple[list[ParsedProcedure], dict[str, str]]:
+    """Parse (line number, raw record) pairs; return the parsed ones and {code or line: error} failures.
+
+    A record whose code is missing or not a procedure code is not parsed: its failure is keyed by its
+    line ("dòng 12").
+    """
+    iterator: Iterable[tuple[int, dict[str, Any]]] = records
     if progress:
         from tqdm import tqdm
 
         iterator = tqdm(records, desc="Parsing", unit="proc")
     parsed: list[ParsedProcedure] = []
     failed: dict[str, str] = {}
-    for raw in iterator:
-        code = str(raw.get("ma_thu_tuc", "")).strip() or "<no code>"
+    for number, raw in iterator:
+        problem = record_code_problem(raw)
+        if problem is not None:
+            failed[f"dòng {number}"] = problem
+            continue
+        code = str(raw["ma_thu_tuc"]).strip()
         try:
-            parsed.append(parse_record(raw))
+            procedure = parse_record(raw)
         except Exception as exc:
             failed[code] = f"{type(exc).__name__}: {exc}"
+            continue
+        if not PROCEDURE_CODE_RE.fullmatch(procedure.code):
+            failed[code] = f"Mã thủ tục không hợp lệ: {procedure.code[:40]!r}."
+            continue
+        parsed.append(procedure)
     return parsed, failed
+
+
+def parse_raw_file(
+    path: Path, *, progress: bool = False, limits: ImportLimits | None = None
+) -> tuple[list[ParsedProcedure], dict[str, str]]:
+    """Parse every record of a raw national file, streamed within `limits` (default: from the environment).
+
+    Returns:
+        The parsed procedures and {code, or "dòng N" for a record without a valid code: error}.
+
+    Raises:
+        ImportTooLarge, NotARecordError, ValueError, OSError: as `read_national`.
+    """
+    limits = limits if limits is not None else ImportLimits.from_env()
+    with open(path, "rb") as handle:
+        records = read_national(handle, str(path), gz=path.suffix == ".gz", limits=limits)
+        return parse_raw_records(records, progress=progress)
 
 
 def import_raw_file(

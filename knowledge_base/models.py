@@ -24,6 +24,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -286,6 +287,19 @@ class Dossier(Base):
     )
 
 
+class DossierCheck(Base):
+    """The wrong checks of one dossier code (existing or not) in the current window, and its lock."""
+
+    __tablename__ = "dossier_check"
+
+    # The normalised (upper-case) dossier code, as `knowledge_base.dossiers.validate_lookup` gives it.
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # Attempts counted in the window: every lookup is counted first, a right check deletes the row.
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    window_started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
 class DossierEvent(Base):
     """One step in a dossier's status history."""
 
@@ -414,6 +428,11 @@ class StaffUser(Base):
     created_by: Mapped[str] = mapped_column(String(128), default="")
     password_changed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # Two-step sign-in (TOTP, RFC 6238): the base32 secret (set at enrolment, in use once
+    # totp_enabled_at is set) and the last time step accepted, so a code is never accepted twice.
+    totp_secret: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    totp_enabled_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
 
 class StaffSession(Base):
@@ -431,6 +450,8 @@ class StaffSession(Base):
     last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
     ip: Mapped[str] = mapped_column(String(64), default="")
     user_agent: Mapped[str] = mapped_column(String(255), default="")
+    # The password was right but the TOTP code is still to come: this row opens nothing yet.
+    mfa_pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class LoginAttempt(Base):

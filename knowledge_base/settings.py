@@ -1,9 +1,19 @@
-"""Settings of the app environment (action server, knowledge base, FastAPI app), from the environment only."""
+"""Settings of the app environment (action server, knowledge base, FastAPI app), from the environment only.
+
+The production profile refuses weak settings (`production_problems`): the app checks them when it
+starts, and the shell can check the whole environment of a deployment first::
+
+    python -m knowledge_base.settings check-production      # exit 1 with one line per problem
+"""
 
 from __future__ import annotations
 
 import functools
+import os
+import sys
+from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -12,6 +22,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "var" / "tthc.db"
 #: Shortest RASA_JWT_SECRET accepted in the prod profile.
 MIN_RASA_JWT_SECRET = 32
+#: Shortest secret of any kind the prod profile accepts (keys we choose, not ones a provider issues).
+MIN_SECRET_CHARS = 32
 
 
 class Settings(BaseSettings):
@@ -55,9 +67,20 @@ class Settings(BaseSettings):
     staff_session_idle_minutes: float = 120.0
     # None: secure cookies in the prod profile only (local runs serve plain http on loopback).
     staff_cookie_secure: bool | None = None
+    # Failures per (username, address), and per username over every address (an address can be
+    # forged or rotated, an account cannot), within the window; a success starts the count again.
     staff_login_max_failures: int = 5
+    staff_login_account_max_failures: int = 10
     staff_login_window_minutes: float = 15.0
+    # Two-step sign-in (TOTP) is required of admins in the prod profile; true: in every profile.
+    staff_totp_admins: bool = False
     staff_import_max_mb: float = 200.0
+    # Largest request body the app reads without a valid staff session, and with one (the national
+    # file import, for an admin, takes STAFF_IMPORT_MAX_MB instead).
+    app_anonymous_body_bytes: int = 64 * 1024
+    app_staff_body_bytes: int = 1024 * 1024
+    # Domains an FAQ answer may link to without a warning to the editor (and their subdomains).
+    staff_official_domains: str = "gov.vn,chinhphu.vn"
     # Longest a knowledge-base query may take for a citizen's answer (seconds): past it the action
     # gives up and the citizen is told to try again (PostgreSQL also cancels the statement).
     kb_query_timeout: float = 5.0
@@ -87,3 +110,176 @@ class Settings(BaseSettings):
 def get_settings() -> Settings:
     """Return the settings of this process (read once)."""
     return Settings()
+
+
+# --------------------------------------------------------------------------------------------- #
+# The production profile's refusals
+# --------------------------------------------------------------------------------------------- #
+
+#: Secrets we choose (generate) ourselves: never a placeholder, at least MIN_SECRET_CHARS characters
+#: where `LONG_SECRETS` says so.
+CHOSEN_SECRETS = (
+    "RASA_JWT_SECRET",
+    "RASA_API_TOKEN",
+    "WEB_SESSION_SECRET",
+    "ANALYTICS_HASH_KEY",
+    "TELEGRAM_WEBHOOK_SECRET",
+    "ACTION_SERVER_TOKEN",
+    "REST_CHANNEL_TOKEN",
+    "POSTGRES_PASSWORD",
+    "REDIS_PASSWORD",
+)
+#: Secrets a provider issues (their shape is theirs): only refused when plainly a template's text.
+ISSUED_SECRETS = (
+    "TELEGRAM_TOKEN",
+    "ZALO_OA_SECRET_KEY",
+    "ZALO_APP_SECRET",
+    "ZALO_ACCESS_TOKEN",
+    "ZALO_REFRESH_TOKEN",
+    "DOSSIER_SOURCE_TOKEN",
+)
+LONG_SECRETS = (
+    "WEB_SESSION_SECRET",
+    "ANALYTICS_HASH_KEY",
+    "TELEGRAM_WEBHOOK_SECRET",
+    "ACTION_SERVER_TOKEN",
+    "REST_CHANNEL_TOKEN",
+)
+#: What templates and tutorials put where a secret goes.
+_TEMPLATE_PARTS = (
+    "changeme",
+    "change-me",
+    "change_me",
+    "example",
+    "placeholder",
+    "your-",
+    "your_",
+    "replace",
+)
+#: ... and what people type instead of generating one.
+_CHOSEN_PARTS = (
+    *_TEMPLATE_PARTS,
+    "secret",
+    "password",
+    "passwd",
+    "matkhau",
+    "xxx",
+    "todo",
+    "dummy",
+    "default",
+    "123456",
+    "qwerty",
+)
+#: Whole values that are defaults somewhere (database and cache images, tutorials).
+_PLACEHOLDER_VALUES = frozenset({"postgres", "redis", "admin", "root", "test", "dev", "tthc", "guest"})
+_FALSE = frozenset({"0", "false", "f", "no", "n", "off"})
+
+
+def is_placeholder(value: str, *, issued: bool = False) -> bool:
+    """Whether a secret's value is a placeholder (or, for one we choose, too uniform to be random).
+
+    Args:
+        value: the secret.
+        issued: the secret comes from a provider (bot token, OA key): only a template's text is refused.
+    """
+    lowered = value.strip().lower()
+    if any(part in lowered for part in (_TEMPLATE_PARTS if issued else _CHOSEN_PARTS)):
+        return True
+    if issued:
+        return False
+    if lowered in _PLACEHOLDER_VALUES:
+        return True
+    # A random secret has many different characters; "kkkk..." or "abab..." does not.
+    return len(set(lowered)) < min(8, max(1, len(lowered) // 2))
+
+
+def _url_password(url: str) -> str:
+    try:
+        return urlsplit(url).password or ""
+    except ValueError:
+        return ""
+
+
+def production_problems(env: Mapping[str, str] | None = None, *, stack: bool = False) -> list[str]:
+    """What the prod profile refuses in `env` (default: this process's environment), one line each.
+
+    Every line starts with the variable's name and never repeats its value.
+
+    Args:
+        env: the environment to check.
+        stack: check the whole deployment's environment (the shell before `make run`), where the
+            secrets of every server are required; otherwise only what the app itself needs is
+            required, and the others are checked when set.
+    """
+    env = os.environ if env is None else env
+
+    def get(name: str) -> str:
+        return str(env.get(name, "") or "")
+
+    problems: list[str] = []
+    jwt_name = "RASA_JWT_SECRET" if get("RASA_JWT_SECRET") or not get("RASA_API_TOKEN") else "RASA_API_TOKEN"
+    jwt = get(jwt_name)
+    if not jwt:
+        problems.append("RASA_JWT_SECRET is empty (the Rasa HTTP API would be unprotected)")
+    elif len(jwt) < MIN_RASA_JWT_SECRET:
+        problems.append(f"{jwt_name} must be at least {MIN_RASA_JWT_SECRET} characters")
+    database_url = get("DATABASE_URL")
+    if not database_url.startswith("postgresql"):
+        problems.append("DATABASE_URL must be a PostgreSQL URL (postgresql+psycopg://...) in prod")
+    elif _url_password(database_url) and is_placeholder(_url_password(database_url)):
+        problems.append("DATABASE_URL has a placeholder password")
+    redis_password = _url_password(get("REDIS_URL"))
+    if redis_password and is_placeholder(redis_password):
+        problems.append("REDIS_URL has a placeholder password")
+    if get("STAFF_COOKIE_SECURE").strip().lower() in _FALSE and get("STAFF_COOKIE_SECURE").strip():
+        problems.append("STAFF_COOKIE_SECURE must not be false (staff sessions need HTTPS-only cookies)")
+    # The app itself needs neither (the actions hash sender ids, the Rasa servers sign widget sessions).
+    required = {"ANALYTICS_HASH_KEY", "WEB_SESSION_SECRET"} if stack else set()
+    for name in LONG_SECRETS:
+        value = get(name)
+        if not value:
+            if name in required:
+                problems.append(f"{name} is not set (required in prod)")
+        elif len(value) < MIN_SECRET_CHARS:
+            problems.append(f"{name} must be at least {MIN_SECRET_CHARS} characters")
+    for names, issued in ((CHOSEN_SECRETS, False), (ISSUED_SECRETS, True)):
+        for name in names:
+            value = get(name)
+            if (
+                value
+                and is_placeholder(value, issued=issued)
+                and not any(p.startswith(name) for p in problems)
+            ):
+                problems.append(f"{name} is a placeholder value; make one with: openssl rand -hex 32")
+    return problems
+
+
+class ProductionSettingsError(RuntimeError):
+    """The prod profile's environment has weak or missing settings (the message names them)."""
+
+
+def check_production(env: Mapping[str, str] | None = None, *, stack: bool = False) -> None:
+    """Raise `ProductionSettingsError` naming every weak or missing setting of the prod profile."""
+    problems = production_problems(env, stack=stack)
+    if problems:
+        raise ProductionSettingsError(
+            'PROFILE=prod refuses these settings (README, "Production profile"): ' + "; ".join(problems)
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m knowledge_base.settings check-production``: exit 1 with the problems on stderr."""
+    args = sys.argv[1:] if argv is None else argv
+    if args != ["check-production"]:
+        print("usage: python -m knowledge_base.settings check-production", file=sys.stderr)
+        return 2
+    problems = production_problems(stack=True)
+    for problem in problems:
+        print(f"PROFILE=prod: {problem}", file=sys.stderr)
+    if not problems:
+        print("Production settings: ok.")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -8,7 +8,9 @@ import datetime as dt
 from typing import Annotated, Literal
 
 from fastapi import Path
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from knowledge_base.staff.auth import has_control_characters
 
 # Row ids (path parameters and fields): positive and within the databases' INTEGER columns. A larger
 # number made the database driver raise (a 500, found by tests/fuzz) instead of "not found".
@@ -26,6 +28,27 @@ class LoginIn(_In):
 
     username: str = Field(min_length=1, max_length=64)
     password: str = Field(min_length=1, max_length=256)
+
+    # Refused before any database query: PostgreSQL cannot even compare a string holding NUL.
+    @field_validator("username")
+    @classmethod
+    def _plain_username(cls, value: str) -> str:
+        if has_control_characters(value):
+            raise ValueError("Tên đăng nhập chứa ký tự không hợp lệ.")
+        return value
+
+    @field_validator("password")
+    @classmethod
+    def _plain_password(cls, value: str) -> str:
+        if has_control_characters(value):
+            raise ValueError("Mật khẩu chứa ký tự không hợp lệ.")
+        return value
+
+
+class TotpCodeIn(_In):
+    """A code from the officer's authenticator app (6 digits)."""
+
+    totp_code: str = Field(min_length=6, max_length=8, pattern=r"^[0-9 ]{6,8}$")
 
 
 class PasswordChangeIn(_In):
@@ -51,6 +74,8 @@ class UserUpdateIn(_In):
     role: Literal["editor", "admin"] | None = None
     active: bool | None = None
     password: str | None = Field(default=None, min_length=1, max_length=256)
+    # Turn the user's two-step sign-in off (a lost phone); they enrol again at the next sign-in.
+    reset_totp: bool = False
 
 
 class FaqIn(_In):

@@ -10,7 +10,9 @@ from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 
+from app.staff.deps import record_denied
 from app.staff.routes import admin, auth, content, dashboard, inbox, life_events, pages, users
 from app.staff.schemas import StaffErrorOut
 from knowledge_base.settings import get_settings
@@ -27,9 +29,10 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         (403, "Không đủ quyền, thiếu mã CSRF, hoặc tài khoản bị khóa"),
         (404, "Không tìm thấy"),
         (409, "Xung đột với dữ liệu hiện có"),
-        (413, "Tệp quá lớn"),
+        (413, "Nội dung gửi lên quá lớn"),
         (422, "Dữ liệu không hợp lệ"),
         (429, "Đăng nhập sai quá nhiều lần"),
+        (503, "Hệ thống đang bận (quá nhiều lượt đăng nhập cùng lúc)"),
     )
 }
 
@@ -39,6 +42,8 @@ FIELD_LABELS = {
     "password": "Mật khẩu",
     "current_password": "Mật khẩu hiện tại",
     "new_password": "Mật khẩu mới",
+    "totp_code": "Mã xác thực",
+    "reset_totp": "Cài lại xác thực hai bước",
     "display_name": "Tên hiển thị",
     "role": "Vai trò",
     "active": "Trạng thái tài khoản",
@@ -157,6 +162,10 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
 
 async def _staff_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StaffError)
+    principal = getattr(request.state, "staff_principal", None)
+    if exc.status == 403 and principal is not None:
+        # A signed-in officer refused (another officer's ticket ...): on record like every 403.
+        await run_in_threadpool(record_denied, request, principal, "refused")
     content: dict[str, Any] = {"detail": exc.message}
     if exc.field:
         content["errors"] = [{"field": exc.field, "message": exc.message}]

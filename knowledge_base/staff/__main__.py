@@ -3,6 +3,7 @@
     python -m knowledge_base.staff create-admin                  # asks for the username and password
     STAFF_ADMIN_USERNAME=... STAFF_ADMIN_PASSWORD=... python -m knowledge_base.staff create-admin
     python -m knowledge_base.staff create-admin --reset-password # new password for an existing admin
+    python -m knowledge_base.staff create-admin --reset-password --reset-totp   # ... and a lost phone
 
 `make admin` runs the first form. There is no default password: without the environment variables,
 the password is asked twice on the terminal, and the command fails when there is no terminal.
@@ -59,6 +60,7 @@ def _cmd_create_admin(args: argparse.Namespace) -> int:
                 password=password,
                 display_name=os.environ.get("STAFF_ADMIN_NAME", ""),
                 reset_password=args.reset_password,
+                reset_totp=args.reset_totp,
             )
             session.commit()
     except StaffError as exc:
@@ -83,6 +85,11 @@ def main(argv: list[str] | None = None) -> int:
     create = sub.add_parser("create-admin", help="create the first admin (or reset an admin's password)")
     create.add_argument(
         "--reset-password", action="store_true", help="set a new password for an existing admin"
+    )
+    create.add_argument(
+        "--reset-totp",
+        action="store_true",
+        help="with --reset-password: turn two-step sign-in off (lost phone); enrol again at the next sign-in",
     )
     create.set_defaults(func=_cmd_create_admin)
     args = parser.parse_args(argv)

@@ -8,12 +8,14 @@ and unpublishing at once too. Every change is audited with before and after.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from knowledge_base.models import FaqEntry, FaqQuestion, Procedure, UnansweredQuestion
+from knowledge_base.settings import get_settings
 from knowledge_base.staff import audit
 from knowledge_base.staff.auth import Principal
 from knowledge_base.staff.common import StaffError, aware, clean_text, iso, now
@@ -23,6 +25,52 @@ MAX_QUESTIONS = 20
 MIN_QUESTION_CHARS = 5
 MAX_QUESTION_CHARS = 300
 MAX_ANSWER_CHARS = 2000
+# What a citizen's chat app turns into a link: an address with a scheme (any host, IP addresses
+# included), one starting with "www.", or a bare host name ending in a usual top-level domain ("CCCD.Ban"
+# is a typo, not a link; an e-mail address is not a link to a site).
+_SCHEME_LINK = re.compile(r"\b(?:https?|ftp)://([^\s/?#<>\"'@]+@)?([^\s/?#<>\"':]+)", re.IGNORECASE)
+_HOST = r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+"
+_BARE_TLDS = (
+    "com|net|org|vn|info|biz|io|me|ly|co|xyz|top|site|online|app|link|click|asia|tk|ml|ga|cf|gq|shop|"
+    "store|cc|tv|to|gl|gd|ru|cn|us|uk|live|club|pro|vip|fun|icu|page|dev"
+)
+_BARE_LINK = re.compile(rf"(?<![@\w.:/-])((?:www\.)?{_HOST}(?:{_BARE_TLDS}))(?![\w-])(?!\.\w)", re.IGNORECASE)
+_WWW_LINK = re.compile(rf"(?<![@\w.:/-])(www\.{_HOST}[a-z]{{2,24}})(?![\w-])", re.IGNORECASE)
+
+
+def official_domains() -> tuple[str, ...]:
+    """The domains (and their subdomains) an answer may link to without a warning (settings)."""
+    return tuple(
+        d.strip().lower().lstrip(".") for d in get_settings().staff_official_domains.split(",") if d.strip()
+    )
+
+
+def external_links(text: str) -> list[str]:
+    """The host names `text` links to that are not official (STAFF_OFFICIAL_DOMAINS), in order, once."""
+    allowed = official_domains()
+    hosts = [(m.start(), m.group(2)) for m in _SCHEME_LINK.finditer(text)]
+    hosts += [(m.start(), m.group(1)) for m in _WWW_LINK.finditer(text)]
+    hosts += [(m.start(), m.group(1)) for m in _BARE_LINK.finditer(text)]
+    found: list[str] = []
+    for _, raw in sorted(hosts):
+        host = raw.lower().rstrip(".").removeprefix("www.")
+        if any(host == d or host.endswith("." + d) for d in allowed):
+            continue
+        if host and host not in found:
+            found.append(host)
+    return found
+
+
+def link_warnings(answer: str) -> list[str]:
+    """What an editor is told about an answer that links outside the official sites (not a refusal)."""
+    hosts = external_links(answer)
+    if not hosts:
+        return []
+    return [
+        "Câu trả lời có liên kết tới trang không thuộc cơ quan nhà nước: "
+        + ", ".join(hosts[:5])
+        + ". Người dân sẽ nhận được liên kết này; hãy kiểm tra kỹ trước khi đăng."
+    ]
 
 
 def _folded(text: str) -> str:
@@ -114,6 +162,9 @@ def entry_view(session: Session, entry: FaqEntry) -> dict[str, Any]:
         "created_at": iso(entry.created_at),
         "updated_by": entry.updated_by,
         "updated_at": iso(entry.updated_at),
+        # Links to sites outside STAFF_OFFICIAL_DOMAINS: a warning, not a refusal (shown by the page).
+        "external_links": external_links(entry.answer),
+        "warnings": link_warnings(entry.answer),
     }
 
 

@@ -1,6 +1,8 @@
 """Importing a new national file from the staff workspace: a dry run first, then apply.
 
-The upload is parsed at once (`knowledge_base.importer.parse_raw_file`) and compared with the
+The upload is parsed at once, decompressed and read a line at a time within the import's limits
+(`knowledge_base.importer.read_national`, `ImportLimits`: a small .gz that expands past them is refused
+with 413, and a record without a valid procedure code is reported, not staged), and compared with the
 database (`plan_import`): which codes would be added, which changed (and in which fields), which are
 in the database but not in the file. The parsed records are kept with the batch until an admin applies
 or discards it. Applying upserts them (`upsert_procedures`, which never touches local overrides or
@@ -15,7 +17,6 @@ import gzip
 import io
 import json
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -23,11 +24,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from knowledge_base.importer import (
+    ImportLimits,
+    ImportTooLarge,
     NotARecordError,
-    parse_raw_file,
+    parse_raw_records,
     plan_import,
     procedure_from_dict,
     procedure_to_dict,
+    read_national,
     remove_procedures,
     upsert_procedures,
 )
@@ -71,29 +75,35 @@ _LINE_RE = re.compile(r":(\d+): not a JSON object")
 
 
 def _parse_upload(data: bytes, filename: str) -> tuple[list[ParsedProcedure], dict[str, str]]:
-    gz = data[:2] == b"\x1f\x8b"
-    with tempfile.TemporaryDirectory(prefix="tthc-import-") as folder:
-        path = Path(folder) / ("upload.jsonl.gz" if gz else "upload.jsonl")
-        path.write_bytes(data)
-        try:
-            return parse_raw_file(path)
-        except NotARecordError:
-            raise StaffError(
-                f"Tệp {filename} không hợp lệ: mỗi dòng phải là một thủ tục (đối tượng JSON)."
-            ) from None
-        except ValueError as exc:
-            line = _LINE_RE.search(str(exc))
-            where = f"dòng {line.group(1)}" if line else "một dòng"
-            if isinstance(exc, UnicodeDecodeError):
-                raise StaffError(
-                    "Tệp không phải văn bản UTF-8; hãy tải lên tệp .jsonl hoặc .jsonl.gz."
-                ) from None
-            raise StaffError(
-                f"Tệp {filename} không hợp lệ: {where} không phải một đối tượng JSON. "
-                "Tệp cần có mỗi dòng là một thủ tục (định dạng JSON Lines)."
-            ) from None
-        except (OSError, EOFError):
-            raise StaffError(f"Tệp nén {filename} bị hỏng hoặc không đọc được.") from None
+    limits = ImportLimits.from_env()
+    try:
+        return parse_raw_records(read_national(io.BytesIO(data), filename, limits=limits))
+    except ImportTooLarge as exc:
+        if exc.limit == "records":
+            reason = f"có hơn {exc.value:,} bản ghi".replace(",", ".")
+        else:
+            reason = f"sau khi giải nén lớn hơn {exc.value / (1 << 20):g} MB"
+        raise StaffError(
+            f"Tệp {filename} {reason} (giới hạn của một lần nhập); không có gì được nhập. "
+            "Hãy kiểm tra lại tệp, hoặc chia tệp thành nhiều lần nhập.",
+            status=413,
+            field="file",
+        ) from None
+    except NotARecordError:
+        raise StaffError(
+            f"Tệp {filename} không hợp lệ: mỗi dòng phải là một thủ tục (đối tượng JSON)."
+        ) from None
+    except ValueError as exc:
+        line = _LINE_RE.search(str(exc))
+        where = f"dòng {line.group(1)}" if line else "một dòng"
+        if isinstance(exc, UnicodeDecodeError):
+            raise StaffError("Tệp không phải văn bản UTF-8; hãy tải lên tệp .jsonl hoặc .jsonl.gz.") from None
+        raise StaffError(
+            f"Tệp {filename} không hợp lệ: {where} không phải một đối tượng JSON. "
+            "Tệp cần có mỗi dòng là một thủ tục (định dạng JSON Lines)."
+        ) from None
+    except (OSError, EOFError):
+        raise StaffError(f"Tệp nén {filename} bị hỏng hoặc không đọc được.") from None
 
 
 def _pack(parsed: list[ParsedProcedure]) -> bytes:

@@ -275,10 +275,24 @@ def clean_reply(message: str) -> str:
     return text
 
 
+#: A released or closed ticket's conversation is the bot's again: an officer's message there would
+#: reach a citizen who is talking to the bot, about something else, with nobody to read the answer.
+CLOSED_TICKET = (
+    "Yêu cầu này đã được trả lại cho trợ lý hoặc đã đóng, nên không thể gửi thêm tin nhắn. "
+    "Nếu người dân cần cán bộ, họ sẽ yêu cầu lại."
+)
+
+
+def _check_open(ticket: HandoffTicket) -> None:
+    if ticket.status != "open":
+        raise StaffError(CLOSED_TICKET, status=409)
+
+
 def ticket_reply_target(session: Session, principal: Principal, ticket_id: int) -> HandoffTicket:
-    """The ticket an officer is about to answer, once they may (404 / 403 otherwise)."""
+    """The ticket an officer is about to answer, once they may (404 / 403 / 409 otherwise)."""
     ticket = get_ticket(session, ticket_id)
     _check_claim(session, principal, ticket)
+    _check_open(ticket)
     return ticket
 
 
@@ -295,6 +309,7 @@ def record_ticket_reply(session: Session, principal: Principal, ticket_id: int, 
     """
     ticket = get_ticket(session, ticket_id)
     claim = _check_claim(session, principal, ticket)
+    _check_open(ticket)
     if claim is None:
         session.add(TicketClaim(ticket_id=ticket.id, user_id=principal.user_id, claimed_at=now()))
     _extend(ticket)

@@ -18,6 +18,7 @@ import dataclasses
 import gzip
 import json
 import math
+import re
 import tempfile
 import unicodedata
 from pathlib import Path
@@ -324,6 +325,15 @@ def test_placeholders_are_empty_whatever_their_case_and_punctuation(text: str) -
 # --- Reading national files --------------------------------------------------------------------
 
 
+# What an import takes as a procedure code (issue 17: records without one were imported, code "").
+_VALID_CODE = re.compile(r"[0-9]\.[0-9]{6}(?:\.[0-9A-Za-z]{1,6}){0,4}")
+
+
+def _has_valid_code(raw: Any) -> bool:
+    code = raw.get("ma_thu_tuc") if isinstance(raw, dict) else None
+    return isinstance(code, str) and bool(_VALID_CODE.fullmatch(code.strip()))
+
+
 def _parse_file(data: bytes, suffix: str) -> tuple[list[ParsedProcedure], dict[str, str]]:
     with tempfile.TemporaryDirectory(prefix="tthc-parse-") as folder:
         path = Path(folder) / f"quoc-gia{suffix}"
@@ -362,8 +372,10 @@ def test_any_file_gives_records_or_an_error_callers_expect(
         parsed, failed = _parse_file(payload, ".jsonl.gz" if gz else ".jsonl")
     except (ValueError, OSError):
         return  # "not a JSON object" / not UTF-8 / broken gzip: reported, nothing imported
-    assert not failed
+    # The only failures are records without a valid procedure code, reported by line, never imported.
+    assert all(key.startswith("dòng ") and "mã thủ tục" in why.lower() for key, why in failed.items())
     for procedure in parsed:
+        assert _VALID_CODE.fullmatch(procedure.code)
         assert_well_formed(procedure)
 
 
@@ -373,5 +385,6 @@ def test_a_file_of_records_parses_each_record_in_order(raws: list[dict[str, Any]
     data = "".join(json.dumps(raw, ensure_ascii=False) + "\n" for raw in raws).encode("utf-8")
     for payload, suffix in ((data, ".jsonl"), (gzip.compress(data, mtime=0), ".jsonl.gz")):
         parsed, failed = _parse_file(payload, suffix)
-        assert not failed
-        assert parsed == [parse_record(raw) for raw in raws]
+        # Records without a valid procedure code are reported by their line and not imported.
+        assert set(failed) == {f"dòng {n}" for n, raw in enumerate(raws, start=1) if not _has_valid_code(raw)}
+        assert parsed == [parse_record(raw) for raw in raws if _has_valid_code(raw)]

@@ -18,6 +18,11 @@ from tests.staff.conftest import API, SignIn, Staff, copy_database, using_databa
 # fails otherwise), so none escapes these checks.
 ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/auth/login"): "public",
+    # The second step of a sign-in: a pending session's cookie and a code (401 without them).
+    ("POST", "/auth/login/totp"): "public",
+    ("POST", "/auth/totp/setup"): "editor",
+    ("POST", "/auth/totp/confirm"): "editor",
+    ("POST", "/auth/totp/disable"): "editor",
     ("POST", "/auth/logout"): "editor",
     ("GET", "/auth/me"): "editor",
     ("POST", "/auth/password"): "editor",

@@ -57,3 +57,28 @@ def test_without_a_password_and_without_a_terminal_it_refuses(fresh_sqlite: str)
     assert weak.returncode == 2 and "ít nhất 10 ký tự" in weak.stderr
     with session_scope(fresh_sqlite) as session:
         assert session.scalar(select(StaffUser)) is None
+
+
+def test_a_common_password_is_refused_and_a_lost_phone_can_be_reset(fresh_sqlite: str) -> None:
+    # Issue 17: the shipped list of common passwords applies here too.
+    common = _run(fresh_sqlite, STAFF_ADMIN_USERNAME="truong.phong", STAFF_ADMIN_PASSWORD="Matkhau@2024")
+    assert common.returncode == 2 and "quá dễ đoán" in common.stderr
+    created = _run(
+        fresh_sqlite, STAFF_ADMIN_USERNAME="truong.phong", STAFF_ADMIN_PASSWORD="Mot-Cua-2026-an-toan"
+    )
+    assert created.returncode == 0, created.stderr
+    with session_scope(fresh_sqlite) as session:
+        user = session.scalar(select(StaffUser))
+        user.totp_secret = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+        user.totp_enabled_at = user.created_at
+        session.commit()
+    reset = _run(
+        fresh_sqlite,
+        STAFF_ADMIN_USERNAME="truong.phong",
+        STAFF_ADMIN_PASSWORD="Mat-khau-moi-2027",
+        args="--reset-password --reset-totp",
+    )
+    assert reset.returncode == 0, reset.stderr
+    with session_scope(fresh_sqlite) as session:
+        user = session.scalar(select(StaffUser))
+        assert user.totp_secret is None and user.totp_enabled_at is None

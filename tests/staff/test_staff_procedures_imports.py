@@ -224,3 +224,67 @@ def test_a_cut_off_or_corrupted_gzip_file_is_a_clear_error(small_base: Base) -> 
         response = _upload(admin, broken)
         assert response.status_code == 422, response.text
         assert response.json()["detail"] == "Tệp nén quoc-gia.jsonl bị hỏng hoặc không đọc được."
+
+
+# --- Import limits (issue 17): a decompression bomb, records without a valid code ---------------
+
+
+def test_a_decompression_bomb_is_refused_with_413_before_it_fills_memory(small_base: Base) -> None:
+    """The probe's file: 11 KiB of gzip expanding to 4 million records (3.8 GiB and 259 s of CPU)."""
+    signer, url, _records = small_base
+    admin = signer("quan.tri")
+    bomb = gzip.compress(b"{}\n" * 4_000_000, compresslevel=9, mtime=0)
+    assert len(bomb) < 20_000
+    response = _upload(admin, bomb, "bom.jsonl.gz")
+    assert response.status_code == 413, response.text[:300]
+    detail = response.json()["detail"]
+    assert detail.startswith("Tệp bom.jsonl.gz có hơn 20.000 bản ghi") and "không có gì được nhập" in detail
+    with session_scope(url) as session:  # nothing staged
+        assert admin.get("/imports").json() == []
+        assert session.scalar(select(func.count(Procedure.id))) == 12
+
+
+def test_the_uncompressed_size_and_the_record_count_are_capped_from_the_environment(
+    small_base: Base, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    signer, _url, records = small_base
+    admin = signer("quan.tri")
+    monkeypatch.setenv("IMPORT_MAX_RECORDS", "5")
+    many = _upload(admin, gzip.compress(_jsonl(records[:6])), "nhieu.jsonl.gz")
+    assert many.status_code == 413 and "có hơn 5 bản ghi" in many.json()["detail"]
+    assert _upload(admin, _jsonl(records[:5])).status_code == 201
+    monkeypatch.setenv("IMPORT_MAX_RECORDS", "20000")
+    monkeypatch.setenv("IMPORT_MAX_UNCOMPRESSED_MB", "1")
+    # One endless line (no newline to stop at) and a plain file past the size, compressed or not.
+    line = gzip.compress(b'{"ma_thu_tuc": "1.000001", "ten_thu_tuc": "' + b"a" * (3 << 20) + b'"}\n')
+    for data, name in ((line, "dai.jsonl.gz"), (gzip.decompress(line), "dai.jsonl")):
+        response = _upload(admin, data, name)
+        assert response.status_code == 413, response.text[:300]
+        assert f"Tệp {name} sau khi giải nén lớn hơn 1 MB" in response.json()["detail"]
+
+
+def test_records_without_a_valid_procedure_code_are_rejected_not_staged(small_base: Base) -> None:
+    signer, url, records = small_base
+    admin = signer("quan.tri")
+    bad = [
+        {k: v for k, v in records[12].items() if k != "ma_thu_tuc"},
+        {**records[13], "ma_thu_tuc": ""},
+        {**records[14], "ma_thu_tuc": "<script>alert(1)</script>"},
+        {**records[15], "ma_thu_tuc": 1.001193},
+        {**records[16], "ma_thu_tuc": "1.001193; DROP TABLE procedure"},
+    ]
+    staged = _upload(admin, _jsonl([*records[:2], *bad, records[2]]))
+    assert staged.status_code == 201, staged.text
+    summary = staged.json()["summary"]
+    assert summary["parsed"] == 3 and summary["failed_count"] == 5 and summary["read"] == 8
+    assert sorted(summary["failed"]) == ["dòng 3", "dòng 4", "dòng 5", "dòng 6", "dòng 7"]
+    assert summary["failed"]["dòng 3"] == "Không có mã thủ tục (ma_thu_tuc)."
+    assert summary["failed"]["dòng 5"].startswith("Mã thủ tục không hợp lệ: '<script>")
+    applied = admin.post(f"/imports/{staged.json()['id']}/apply", {"remove_missing": False})
+    assert applied.status_code == 200, applied.text
+    with session_scope(url) as session:
+        codes = set(session.scalars(select(Procedure.code)))
+    assert len(codes) == 12 and all(code.startswith(("1.", "2.", "3.")) for code in codes)
+    only_bad = _upload(admin, _jsonl(bad))
+    assert only_bad.status_code == 422
+    assert only_bad.json()["detail"] == "Không đọc được thủ tục nào trong tệp quoc-gia.jsonl (5 bản ghi lỗi)."

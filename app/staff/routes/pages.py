@@ -12,7 +12,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
-from app.staff.deps import principal_from_cookie
+from app.staff.deps import principal_from_cookie, record_denied
 from knowledge_base.db import session_scope
 from knowledge_base.settings import PROJECT_ROOT
 
@@ -62,6 +62,10 @@ def page(page: str, request: Request) -> Response:
         principal = principal_from_cookie(request, session)
     if principal is None:
         return RedirectResponse(f"/staff/login?next={quote('/staff/' + page)}", status_code=303)
+    if principal.must_enrol and page != "account":
+        # An admin without two-step sign-in where it is required: enrol first (the API says the same).
+        return RedirectResponse("/staff/account?totp=required", status_code=303)
     if role == "admin" and not principal.is_admin:
+        record_denied(request, principal, "admin_only")
         return _page("forbidden", 403)
     return _page(page)

@@ -41,7 +41,7 @@ def create_user(body: UserCreateIn, principal: AdminDep, session: SessionDep) ->
 def update_user(
     user_id: RowId, body: UserUpdateIn, principal: AdminDep, session: SessionDep
 ) -> dict[str, Any]:
-    """Change an account's name, role, state or password."""
+    """Change an account's name, role, state or password, or reset its two-step sign-in."""
     user = session.get(StaffUser, user_id)
     if user is None:
         raise StaffError("Không tìm thấy tài khoản này.", status=404)
@@ -53,6 +53,7 @@ def update_user(
         role=body.role,
         active=body.active,
         password=body.password,
+        reset_totp=body.reset_totp,
     )
     session.commit()
     return auth.user_view(user)

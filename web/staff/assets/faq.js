@@ -38,6 +38,11 @@
     document.getElementById("save-publish").classList.toggle("hidden", Boolean(entry));
     document.getElementById("publish").classList.toggle("hidden", !entry || entry.published);
     document.getElementById("unpublish").classList.toggle("hidden", !entry || !entry.published);
+    // Links outside the official sites: a warning from the server, not a refusal.
+    const warning = document.getElementById("link-warning");
+    const warnings = entry && entry.warnings ? entry.warnings : [];
+    warning.textContent = warnings.join(" ");
+    warning.hidden = warnings.length === 0;
     preview();
     for (const li of document.querySelectorAll("#entries li")) {
       li.classList.toggle("selected", Boolean(entry) && Number(li.dataset.id) === entry.id);
@@ -74,7 +79,9 @@
       }
       show(entry);
       await loadList();
-      S.toast(entry.published ? "Đã lưu. Trợ lý dùng mục này ngay từ tin nhắn tiếp theo." : "Đã lưu bản nháp.");
+      const saved = entry.published ? "Đã lưu. Trợ lý dùng mục này ngay từ tin nhắn tiếp theo." : "Đã lưu bản nháp.";
+      if (entry.warnings && entry.warnings.length) S.toast(saved + " Lưu ý: có liên kết ngoài trang chính thức.", "warn");
+      else S.toast(saved);
     } catch (err) {
       S.showError("error", err);
     }

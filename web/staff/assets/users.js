@@ -1,4 +1,4 @@
-// Accounts (admins): create, change role, lock / unlock, reset a password.
+// Accounts (admins): create, change role, lock / unlock, reset a password or a lost two-step sign-in.
 "use strict";
 
 (function () {
@@ -43,12 +43,18 @@
           user.active ? "Khóa" : "Mở khóa"),
         " ",
         el("button", { type: "button", class: "secondary", onclick: () => resetForm(user, actions) }, "Đặt lại mật khẩu"),
+        user.totp_enabled && !self ? " " : null,
+        user.totp_enabled && !self ? el("button", { type: "button", class: "secondary",
+          onclick: () => change(user, { reset_totp: true },
+            "Đã tắt xác thực hai bước của " + user.username + "; người này cài lại khi đăng nhập.") },
+          "Cài lại xác thực hai bước") : null,
       ]);
       body.appendChild(el("tr", {},
         el("td", { text: user.username }),
         el("td", { text: user.display_name }),
         el("td", { text: user.role_label }),
-        el("td", {}, user.active ? S.badge("Đang hoạt động", "ok") : S.badge("Đã khóa", "warn")),
+        el("td", {}, user.active ? S.badge("Đang hoạt động", "ok") : S.badge("Đã khóa", "warn"),
+          user.totp_enabled ? [" ", S.badge("Xác thực hai bước", "ok")] : null),
         el("td", { text: S.fmtDateTime(user.last_login_at) || "—" }),
         actions));
     }
