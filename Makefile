@@ -11,7 +11,7 @@ UV := .venv-tools/bin/uv
 export RASA_TELEMETRY_ENABLED := false
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup envs db model browser run check test test-bot test-app eval lock clean
+.PHONY: help setup envs db model browser nginx run check test test-bot test-app eval lock clean
 
 help:
 	@echo "make run    - set up (environments, database, model) and start the assistant"
@@ -74,6 +74,16 @@ browser:
 	  $$SUDO apt-get install -y -q chromium >/dev/null 2>&1 || { $$SUDO apt-get update -q >/dev/null && $$SUDO apt-get install -y -q chromium >/dev/null; }; }
 	@test -x $(CHROMIUM) || { echo "chromium could not be installed: apt-get install chromium (or set CHROMIUM=/path)" >&2; exit 1; }
 
+# nginx for the proxy tests (tests/production/test_proxy.py runs deploy/nginx.conf for real): Debian's
+# package, installed once when missing; needs root or sudo for apt-get. RUNLEVEL=1: the package's
+# service is not started (the tests run their own nginx on free loopback ports).
+NGINX ?= /usr/sbin/nginx
+nginx:
+	@test -x $(NGINX) || { echo "Installing Debian's nginx for the proxy tests ..."; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO env RUNLEVEL=1 apt-get install -y -q nginx >/dev/null 2>&1 || { $$SUDO apt-get update -q >/dev/null && $$SUDO env RUNLEVEL=1 apt-get install -y -q nginx >/dev/null; }; }
+	@test -x $(NGINX) || { echo "nginx could not be installed: apt-get install nginx (or set NGINX=/path)" >&2; exit 1; }
+
 run: setup
 	@scripts/run.sh
 
@@ -94,9 +104,9 @@ check: envs
 	@scripts/check.sh
 
 # Everything: `make check` first (stops there on failure), then the slow tests (servers, training, browser).
-test: setup browser
+test: setup browser nginx
 	@scripts/check.sh
-	@CHROMIUM=$(CHROMIUM) SLOW_ONLY=1 scripts/test.sh
+	@CHROMIUM=$(CHROMIUM) NGINX=$(NGINX) SLOW_ONLY=1 scripts/test.sh
 
 eval: setup
 	@scripts/eval.sh

@@ -7,7 +7,12 @@ on returns `FollowupAction`, so the routing shows in the tracker.
 
 import sys
 
+from actions import auth
 from actions.common import warm_up
+
+# Every call but /health needs the Rasa servers' shared token (actions/auth.py): registered with
+# rasa-sdk here, so however the action server is started it checks the token.
+auth.install()
 
 # When the action server (`python -m rasa_sdk --actions actions`) loads this package, the indexes are
 # built before it answers its health check; tests that import the actions build nothing here.

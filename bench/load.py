@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import os
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -192,13 +193,16 @@ async def conversation_load(
     result = LoadResult(concurrency=concurrency, conversations=len(conversations))
     pending = iter(enumerate(conversations))
     urls = [rasa_url] if isinstance(rasa_url, str) else list(rasa_url)
+    # The REST channel's bearer token, where the servers require one (the prod profile).
+    token = os.environ.get("REST_CHANNEL_TOKEN", "")
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
 
     async def send(client: httpx.AsyncClient, sender: str, message: str, url: str) -> None:
         result.requests += 1
         started = time.perf_counter()
         try:
             response = await client.post(
-                f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": message}
+                f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": message}, headers=headers
             )
             elapsed = (time.perf_counter() - started) * 1000
         except httpx.HTTPError as exc:

@@ -78,6 +78,10 @@ def start_replicas(services: Services, database_url: str, redis_url: str, replic
             REDIS_URL=redis_url,
             WEB_SESSION_SECRET=secrets.token_hex(32),
             ANALYTICS_HASH_KEY=secrets.token_hex(32),
+            # The REST channel is off in prod unless enabled, then behind a bearer token
+            # (bench/load.py sends REST_CHANNEL_TOKEN from this process's environment).
+            REST_CHANNEL_ENABLED="true",
+            REST_CHANNEL_TOKEN=os.environ.setdefault("REST_CHANNEL_TOKEN", secrets.token_hex(32)),
             SANIC_HOST="127.0.0.1",
             SANIC_KEEP_ALIVE_TIMEOUT="30",
             ACTION_SERVER_URL=f"http://127.0.0.1:{actions_port}/webhook",

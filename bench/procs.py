@@ -11,6 +11,7 @@ phase, which process does the work: on 2 cores that is what bounds throughput.
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
 import threading
 import time
@@ -219,11 +220,17 @@ def _tail(log: Path, chars: int = 3000) -> str:
         return ""
 
 
+#: The Rasa servers' and action servers' shared token for this bench run (endpoints.yml sends it,
+#: actions/auth.py checks it).
+ACTION_SERVER_TOKEN = os.environ.get("ACTION_SERVER_TOKEN") or secrets.token_hex(32)
+
+
 def base_env(**extra: str) -> dict[str, str]:
-    """The environment for a service: ours, quiet Rasa, plus `extra`."""
+    """The environment for a service: ours, quiet Rasa, the action token, plus `extra`."""
     return (
         os.environ
         | {
+            "ACTION_SERVER_TOKEN": ACTION_SERVER_TOKEN,
             "RASA_TELEMETRY_ENABLED": "false",
             "PYTHONWARNINGS": os.environ.get("PYTHONWARNINGS", "ignore"),
             "PYTHONDONTWRITEBYTECODE": "1",

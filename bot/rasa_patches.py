@@ -11,6 +11,12 @@
    which tells the citizen to try again, and nothing half-done is stored.
 4. Sessions: ``SESSION_EXPIRATION_MINUTES`` in the environment overrides the domain's
    ``session_expiration_time`` without retraining (operators tune it per deployment).
+5. HTTP API auth: sanic-jwt 1.8 turns only some of PyJWT's errors into "not authenticated"; a token
+   with ``alg: none`` (PyJWT's `InvalidAlgorithmError`), a missing required claim or a header nested
+   thousands deep (`RecursionError`) escaped as a 500 with a traceback. Every token PyJWT cannot
+   accept is now a `DecodeError`, which sanic-jwt and Rasa answer 401. `apply` runs when the Rasa
+   server loads the model or the stores (importing `bot`), in Sanic's ``before_server_start``, so
+   before the first request; an entry point that builds the server itself calls `apply` first.
 
 Rasa 3.6 validates every action server response against a fixed JSON schema with
 ``jsonschema.validate(result, schema)``, which checks the schema itself and builds a new validator on
@@ -68,6 +74,7 @@ def apply() -> None:
     _patch_remote_action_failures()
     _patch_tracker_store_wrapping()
     _patch_session_expiration()
+    _patch_jwt_errors()
     _APPLIED = True
 
 
@@ -127,3 +134,37 @@ def _patch_session_expiration() -> None:
         self.__dict__["_tthc_session_config"] = value
 
     Domain.session_config = property(get, set_)  # type: ignore[assignment]
+
+
+def _patch_jwt_errors() -> None:
+    import jwt
+    from sanic_jwt.authentication import Authentication
+
+    original = Authentication._decode
+    if getattr(original, "_tthc_patched", False):
+        return
+    # What sanic-jwt's `_verify` already answers 401 for (it catches these by class).
+    handled = (
+        jwt.exceptions.DecodeError,
+        jwt.exceptions.ExpiredSignatureError,
+        jwt.exceptions.InvalidIssuerError,
+        jwt.exceptions.ImmatureSignatureError,
+        jwt.exceptions.InvalidIssuedAtError,
+        jwt.exceptions.InvalidAudienceError,
+    )
+
+    async def _decode(
+        self: Authentication, token: Any, verify: bool = True, inline_claims: Any = None
+    ) -> Any:
+        try:
+            return await original(self, token, verify=verify, inline_claims=inline_claims)
+        except handled:
+            raise
+        except (jwt.exceptions.PyJWTError, RecursionError, ValueError, TypeError) as error:
+            # A token nobody signed with our key: not authenticated (401), never a 500. The class
+            # only: the token is the caller's, it does not belong in the log.
+            logger.info("Rasa API: a token refused (%s)", type(error).__name__)
+            raise jwt.exceptions.DecodeError("Invalid token.") from None
+
+    _decode._tthc_patched = True  # type: ignore[attr-defined]
+    Authentication._decode = _decode  # type: ignore[method-assign]

@@ -16,6 +16,8 @@ Settings (environment, read here only; `LimitSettings.from_env`):
     RATE_LIMIT_IP_PER_MINUTE      requests one client address may make per minute (default 120; 0: off).
     MAX_BODY_BYTES                largest request body a channel reads (default 16384; 413 above;
                                   Telegram and Zalo webhooks read up to `PLATFORM_MIN_BODY_BYTES`).
+                                  Bodies are parsed by `parse_json`, which refuses JSON nested deeper
+                                  than `MAX_JSON_DEPTH` (400) before Python's parser could recurse.
     REDIS_URL                     share the counters between replicas (``redis://host:port/db``).
 
 The client address is Sanic's ``request.remote_addr or request.ip``. Behind a load balancer or
@@ -28,9 +30,11 @@ everyone. Set them only when a proxy really sits in front, or anyone could pick 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import math
 import os
+import re
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
@@ -61,10 +65,81 @@ REDIS_KEY_PREFIX = "tthc:rl:"
 MAX_MEMORY_KEYS = 100_000
 #: How long a platform delivery id (Telegram update_id, Zalo msg_id) is remembered across replicas.
 DELIVERY_TTL_SECONDS = 24 * 3600
+#: Deepest nesting of arrays and objects a channel parses. Genuine bodies nest a few levels (a Telegram
+#: update quoting a message with a keyboard: about 8); thousands of levels would make Python's parser
+#: recurse until it fails (a 500 with a traceback, and stack for nothing).
+MAX_JSON_DEPTH = 32
+
+# What the depth scan looks at: brackets, and the quotes and backslashes that tell strings apart.
+_JSON_STRUCTURE_RE = re.compile(r'[\[\]{}"\\]')
 
 
 class BodyTooLargeError(Exception):
     """The request body exceeds the channel's limit."""
+
+
+class BadJsonError(ValueError):
+    """The request body is not JSON, or nests deeper than a channel parses."""
+
+
+class JsonTooDeepError(BadJsonError):
+    """The request body nests arrays/objects deeper than a channel parses."""
+
+
+def json_too_deep(text: str, max_depth: int = MAX_JSON_DEPTH) -> bool:
+    """True when `text` opens more than `max_depth` arrays/objects inside one another.
+
+    One pass over the brackets outside strings (no recursion, linear in the length); brackets in
+    strings do not count. Malformed JSON is the parser's business, not this scan's.
+
+    >>> json_too_deep('{"a": [[1]], "b": "[[[["}', max_depth=3)
+    False
+    >>> json_too_deep("[" * 4 + "]" * 4, max_depth=3)
+    True
+    """
+    depth = 0
+    in_string = False
+    escaped = -1  # the position a backslash in a string escapes
+    for match in _JSON_STRUCTURE_RE.finditer(text):
+        position = match.start()
+        if position == escaped:
+            continue
+        char = text[position]
+        if in_string:
+            if char == "\\":
+                escaped = position + 1
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > max_depth:
+                return True
+        elif char in "]}":
+            depth -= 1
+    return False
+
+
+def parse_json(body: bytes, max_depth: int = MAX_JSON_DEPTH) -> Any:
+    """The JSON document in a request body, parsed only if it nests at most `max_depth` levels.
+
+    The encoding is detected as `json.loads` does for bytes (UTF-8, with or without BOM, or UTF-16/32).
+
+    Raises:
+        BadJsonError: the body is not JSON in one of those encodings.
+        JsonTooDeepError: it nests deeper (a `BadJsonError` too).
+    """
+    try:
+        text = body.decode(json.detect_encoding(body), "surrogatepass")
+    except (UnicodeDecodeError, LookupError):
+        raise BadJsonError("the body is not UTF-8 JSON") from None
+    if json_too_deep(text, max_depth):
+        raise JsonTooDeepError(f"the JSON body nests deeper than {max_depth} levels")
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):  # RecursionError: belt and braces behind the scan
+        raise BadJsonError("the body is not JSON") from None
 
 
 def _env_int(env: Mapping[str, str], name: str, default: int) -> int:

@@ -31,7 +31,6 @@ import asyncio
 import functools
 import hashlib
 import hmac
-import json
 import logging
 import os
 import re
@@ -418,9 +417,10 @@ class TelegramInput(WebhookInput[telegram.Update]):
     def _extract_update(self, data: bytes) -> telegram.Update:
         assert self.client is not None  # step 1 refused the request otherwise
         try:
-            body = json.loads(data or b"")
+            # Bounded: a body nested thousands deep is refused, never a parser's RecursionError (500).
+            body = limits.parse_json(data or b"")
             update = self.client.parse_update(body) if isinstance(body, dict) else None
-        except ValueError:
+        except ValueError:  # limits.BadJsonError included
             update = None
         if update is None:
             raise WebhookRefusalError(400, "not a Telegram update")

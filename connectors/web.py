@@ -14,6 +14,7 @@ Routes (under ``/webhooks/web/``):
 
 Every message takes the shared path (`connectors.common.prepare`); a cut message is answered with
 `TOO_LONG_NOTE` first. Request bodies are read up to a limit (413 above it) on every route, and
+parsed only when they nest at most `limits.MAX_JSON_DEPTH` levels (400, never a parser's traceback);
 messages are rate-limited per session and per address, sessions and history per address
 (`connectors.limits`; 429 with ``Retry-After``). When Rasa fails on a message the answer is 500
 ``{"error": "failed"}``: the widget then shows its "busy, try again" note (the words of
@@ -36,12 +37,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import logging
 import os
 import re
 import secrets
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -119,6 +119,21 @@ class SessionSigner:
         return SENDER_PREFIX + match["random"]
 
 
+#: Profiles in which secrets may be generated or weak (any other profile is production).
+LOCAL_PROFILES = frozenset({"local", "test"})
+
+
+def is_local_profile(env: Mapping[str, str] | None = None) -> bool:
+    """True in the local and test profiles (``PROFILE``, default ``local``); False in production."""
+    env = os.environ if env is None else env
+    return (env.get("PROFILE", "local") or "local") in LOCAL_PROFILES
+
+
+def weak_secret(secret: str) -> bool:
+    """True for a secret too short or a placeholder (refused outside the local profile)."""
+    return len(secret) < MIN_SECRET_CHARS or secret.lower() in _PLACEHOLDER_SECRETS
+
+
 def load_secret(env: dict[str, str] | None = None, local_file: Path = LOCAL_SECRET_FILE) -> str:
     """The session key from ``WEB_SESSION_SECRET``, or the local profile's generated one.
 
@@ -126,17 +141,15 @@ def load_secret(env: dict[str, str] | None = None, local_file: Path = LOCAL_SECR
         RasaException: outside the local/test profiles when the key is unset, short or a placeholder.
     """
     env = dict(os.environ) if env is None else env
-    profile = env.get("PROFILE", "local") or "local"
+    local = is_local_profile(env)
     secret = env.get("WEB_SESSION_SECRET", "")
     if secret:
-        if profile not in {"local", "test"} and (
-            len(secret) < MIN_SECRET_CHARS or secret.lower() in _PLACEHOLDER_SECRETS
-        ):
+        if not local and weak_secret(secret):
             raise RasaException(
                 f"WEB_SESSION_SECRET must be a random string of at least {MIN_SECRET_CHARS} characters"
             )
         return secret
-    if profile not in {"local", "test"}:
+    if not local:
         raise RasaException("WEB_SESSION_SECRET is not set (required outside the local profile)")
     return _local_secret(local_file)
 
@@ -349,15 +362,16 @@ class WebInput(InputChannel):
         return headers
 
     async def _read_json(self, request: Request) -> dict[str, Any] | None:
-        """The JSON object of the body, read up to the limit; None when it is not one.
+        """The JSON object of the body, read up to the limit; None when it is not one (or nests deeper
+        than `limits.MAX_JSON_DEPTH`).
 
         Raises:
             limits.BodyTooLargeError: the body is larger than the limit.
         """
         body = await limits.read_body(request, self.max_body_bytes)
         try:
-            data = json.loads(body.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
+            data = limits.parse_json(body)
+        except limits.BadJsonError:  # not JSON, or nested too deep to parse safely
             return None
         return data if isinstance(data, dict) else None
 

@@ -8,12 +8,19 @@ their order are `connectors.webhook.WebhookInput`'s (the same for Telegram); wha
 2. Bodies over ``MAX_BODY_BYTES`` (64 KB at the least) get 413. ``X-ZEvent-Signature: mac=<hex>``
    with ``hex = sha256(app_id + raw body + timestamp + OA secret key)`` (the body's ``timestamp`` as
    a string) is checked with `hmac.compare_digest` once the body is read; missing or wrong: 401. A
-   body that is not a JSON object: 400. An address whose requests keep failing these checks gets 429
-   once over the per-address limit (Zalo's own requests are limited per user instead).
-3. Re-deliveries are dropped by ``message.msg_id`` (in this process and, with Redis, across
-   replicas) before anything is queued; the request is acknowledged (200) at once and the event
-   handled in the background, in order per user, because Zalo re-sends (and may disable the
-   webhook) when it waits more than about 2 s.
+   body that is not a JSON object, or nests deeper than ``limits.MAX_JSON_DEPTH``: 400 (before the
+   signature is checked: the signed timestamp is in the body). An address whose requests keep failing
+   these checks gets 429 once over the per-address limit (Zalo's own requests are limited per user).
+3. Replays: a correctly signed event whose ``timestamp`` (ms) is more than ``ZALO_MAX_SKEW_SECONDS``
+   (default 300) away from this server's clock is acknowledged (200, ``"ignored"``) but not processed,
+   and logged as a warning. 200 rather than 4xx: Zalo re-sends what is not acknowledged, for hours,
+   and every re-sent copy would be as old; refusing would only get the webhook disabled. A signature
+   has no expiry, so without this an event captured once could be replayed once its msg_id was
+   forgotten. Within the window, re-deliveries are dropped by ``message.msg_id`` (in this process and,
+   with Redis, across replicas; remembered 24 h, so the window may be at most 12 h) before anything is
+   queued; the request is acknowledged (200) at once and the event handled in the background, in
+   order per user, because Zalo re-sends (and may disable the webhook) when it waits more than about
+   2 s.
 4. An event over its user's rate limit is acknowledged but not processed, and the user is told once
    per minute (`TOO_FAST_NOTE`). A message cut to ``MAX_MESSAGE_CHARS`` gets `TOO_LONG_NOTE` before
    its answer. When Rasa fails on an event the user gets `BUSY_NOTE`.
@@ -53,10 +60,11 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
-import json
 import logging
 import os
 import re
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -93,8 +101,16 @@ SHUTDOWN_WAIT_SECONDS = 5.0
 FOLLOW_MESSAGE = "/greet"
 #: Text under buttons when an answer has buttons but no text (Zalo requires a text).
 BUTTONS_ONLY_TEXT = "Bạn chọn một mục dưới đây:"
+#: How far (seconds) an event's timestamp may be from this server's clock; older (or newer) events are
+#: possible replays and are not processed (ZALO_MAX_SKEW_SECONDS).
+DEFAULT_MAX_SKEW_SECONDS = 300
+#: The largest window allowed: re-deliveries are remembered for `limits.DELIVERY_TTL_SECONDS` (24 h),
+#: and an event accepted at one edge of the window must still be remembered at the other edge.
+MAX_SKEW_LIMIT_SECONDS = limits.DELIVERY_TTL_SECONDS // 2
 
 _SIGNATURE_RE = re.compile(r"\s*mac=([0-9a-fA-F]{64})\s*")
+_TIMESTAMP_RE = re.compile(r"[0-9]{1,17}")
+_EVENT_NAME_RE = re.compile(r"[a-z_]{1,40}")
 
 
 # --- signature -------------------------------------------------------------------------------------
@@ -128,6 +144,26 @@ def signature_valid(
         return False
     expected = expected_signature(app_id, raw_body, timestamp, oa_secret_key)
     return hmac.compare_digest(match[1].lower(), expected)
+
+
+def timestamp_skew(body: dict[str, Any], now: float) -> float | None:
+    """Seconds between the event's ``timestamp`` (ms since the epoch) and `now`; None if unreadable."""
+    text = (_timestamp_text(body) or "").strip()
+    if not _TIMESTAMP_RE.fullmatch(text):
+        return None
+    return abs(int(text) / 1000 - now)
+
+
+def _max_skew(value: str | None) -> int:
+    if not value or not value.strip():
+        return DEFAULT_MAX_SKEW_SECONDS
+    try:
+        seconds = int(value.strip())
+    except ValueError:
+        raise ValueError(f"ZALO_MAX_SKEW_SECONDS must be a whole number of seconds, not {value!r}") from None
+    if not 1 <= seconds <= MAX_SKEW_LIMIT_SECONDS:
+        raise ValueError(f"ZALO_MAX_SKEW_SECONDS must be between 1 and {MAX_SKEW_LIMIT_SECONDS}")
+    return seconds
 
 
 def _timestamp_text(body: dict[str, Any]) -> str | None:
@@ -380,16 +416,24 @@ class ZaloSettings:
     oa_secret_key: str
     retry_delays: tuple[float, ...] = DEFAULT_RETRY_DELAYS
     greet_on_follow: bool = True
+    #: Events whose timestamp is further than this from now (seconds) are not processed.
+    max_skew_seconds: int = DEFAULT_MAX_SKEW_SECONDS
 
     @classmethod
     def from_env(cls, options: dict[str, Any] | None = None) -> ZaloSettings:
-        """Read ZALO_APP_ID, ZALO_OA_SECRET_KEY, ZALO_RETRY_DELAYS; `options` from credentials.yml."""
+        """Read ZALO_APP_ID, ZALO_OA_SECRET_KEY, ZALO_RETRY_DELAYS, ZALO_MAX_SKEW_SECONDS; `options`
+        from credentials.yml.
+
+        Raises:
+            ValueError: ZALO_MAX_SKEW_SECONDS is not a whole number from 1 to `MAX_SKEW_LIMIT_SECONDS`.
+        """
         options = options or {}
         return cls(
             app_id=os.environ.get("ZALO_APP_ID", "").strip(),
             oa_secret_key=os.environ.get("ZALO_OA_SECRET_KEY", "").strip(),
             retry_delays=_retry_delays(os.environ.get("ZALO_RETRY_DELAYS")),
             greet_on_follow=bool(options.get("greet_on_follow", True)),
+            max_skew_seconds=_max_skew(os.environ.get("ZALO_MAX_SKEW_SECONDS")),
         )
 
 
@@ -418,7 +462,11 @@ class ZaloInput(WebhookInput[ZaloEvent]):
         return cls(settings, ZaloClient.from_env(TokenStore.from_env()), limiter=limits.shared_limiter())
 
     def __init__(
-        self, settings: ZaloSettings, client: ZaloClient, limiter: limits.RateLimiter | None = None
+        self,
+        settings: ZaloSettings,
+        client: ZaloClient,
+        limiter: limits.RateLimiter | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         """Create the channel.
 
@@ -427,10 +475,12 @@ class ZaloInput(WebhookInput[ZaloEvent]):
             client: the Zalo OA API client.
             limiter: message rates per user; per address, only requests that fail verification are
                 counted (default: from the environment).
+            clock: wall-clock seconds, against which event timestamps are checked.
         """
         super().__init__(limiter)
         self.settings = settings
         self.client = client
+        self.clock = clock
         self.delivery = Delivery(client, settings.retry_delays)
 
     def missing_settings(self) -> list[str]:
@@ -456,8 +506,10 @@ class ZaloInput(WebhookInput[ZaloEvent]):
         if not signature:
             raise WebhookRefusalError(401, "missing signature")
         try:
-            data = json.loads(body)
-        except ValueError:
+            data = limits.parse_json(body)
+        except limits.JsonTooDeepError:
+            raise WebhookRefusalError(400, "body nests too deeply") from None
+        except limits.BadJsonError:
             raise WebhookRefusalError(400, "body is not JSON") from None
         if not isinstance(data, dict):
             raise WebhookRefusalError(400, "body is not a JSON object")
@@ -473,6 +525,19 @@ class ZaloInput(WebhookInput[ZaloEvent]):
         return data
 
     def _extract_update(self, data: dict[str, Any]) -> ZaloEvent | None:
+        # The timestamp is signed: an old one is a replay of a captured event (or a clock gone wrong,
+        # hence the warning), never processed; 200 so that Zalo does not keep re-sending it.
+        skew = timestamp_skew(data, self.clock())
+        if skew is None or skew > self.settings.max_skew_seconds:
+            offset = "unreadable" if skew is None else f"{skew:.0f} s from now"
+            name = data.get("event_name")
+            logger.warning(
+                "Zalo webhook: %s event with a timestamp %s (ZALO_MAX_SKEW_SECONDS=%d) not processed",
+                name if isinstance(name, str) and _EVENT_NAME_RE.fullmatch(name) else "unnamed",
+                offset,
+                self.settings.max_skew_seconds,
+            )
+            return None
         return parse_event(data)
 
     def _extract_delivery_id(self, update: ZaloEvent) -> str:

@@ -4,7 +4,9 @@
 # PROFILE=prod (README "Production profile"): knowledge base and conversations in PostgreSQL
 # (DATABASE_URL), conversation locks in Redis (REDIS_URL), RASA_REPLICAS Rasa servers (default 2) on
 # RASA_PORT, RASA_PORT+1, ... each with its own action server on ACTIONS_PORT, ACTIONS_PORT+1, ...,
-# for a load balancer in front (deploy/nginx.conf). Secrets must be set; nothing is generated.
+# for a load balancer in front (deploy/nginx.conf; set FORWARDED_ALLOW_IPS to its address, e.g.
+# 127.0.0.1, so the app takes the client address from it). Secrets must be set; nothing is generated.
+# Each process gets only the secrets it uses (scripts/services.sh, SECRETS).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/services.sh
@@ -15,7 +17,7 @@ PROFILE="${PROFILE:-local}"
 REPLICAS=1
 if [[ "$PROFILE" == prod ]]; then
   missing=()
-  for name in DATABASE_URL REDIS_URL RASA_JWT_SECRET WEB_SESSION_SECRET ANALYTICS_HASH_KEY; do
+  for name in DATABASE_URL REDIS_URL RASA_JWT_SECRET WEB_SESSION_SECRET ANALYTICS_HASH_KEY ACTION_SERVER_TOKEN; do
     [[ -n "${!name:-}" ]] || missing+=("$name")
   done
   if (( ${#missing[@]} )); then
@@ -24,6 +26,9 @@ if [[ "$PROFILE" == prod ]]; then
   fi
   [[ "$DATABASE_URL" == postgresql* ]] || { echo "PROFILE=prod needs a PostgreSQL DATABASE_URL" >&2; exit 1; }
   export PROFILE DATABASE_URL REDIS_URL
+  # Weak or placeholder settings (short secrets, "changeme", a SQLite URL, an insecure cookie) are
+  # refused here with the variable's name, before anything starts (knowledge_base/settings.py).
+  .venv/bin/python -m knowledge_base.settings check-production || exit 1
   REPLICAS="${RASA_REPLICAS:-2}"
   echo "Production profile: migrating and seeding the knowledge base in PostgreSQL ..."
   .venv/bin/python -m knowledge_base setup
@@ -37,6 +42,9 @@ export WEB_ALLOWED_ORIGINS="${WEB_ALLOWED_ORIGINS:-http://localhost:${APP_PORT},
 # (RASA_API_TOKEN, the deprecated name, is still taken).
 export RASA_JWT_SECRET="${RASA_JWT_SECRET:-${RASA_API_TOKEN:-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')}}"
 export RASA_URL="${RASA_URL:-http://${BIND_HOST/#0.0.0.0/127.0.0.1}:${RASA_PORT}}"
+# The Rasa server sends this token with every action call and the action server refuses calls without
+# it (actions/auth.py); without one set (local profile only: prod requires it above), one for this run.
+export ACTION_SERVER_TOKEN="${ACTION_SERVER_TOKEN:-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')}"
 start_app
 for (( i = 0; i < REPLICAS; i++ )); do
   ACTIONS_PORT=$(( ACTIONS_PORT + i )) start_actions

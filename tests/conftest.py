@@ -22,6 +22,11 @@ SLOW: dict[str, str] = {
     "production": "start Rasa replicas on PostgreSQL and Redis",
     "web/test_widget.py": "starts the servers and drives headless Chromium",
     "staff/test_browser.py": "starts the servers and drives headless Chromium",
+    "staff/test_browser_totp.py": "starts the app and drives headless Chromium",
+    "staff/test_served_limits.py": "starts the app under uvicorn and sends large bodies",
+    "app/test_production_settings.py::test_uvicorn_does_not_start_the_app_with_a_weak_setting": (
+        "starts uvicorn"
+    ),
     "deploy/test_manifests.py::test_probe_paths_answer_on_the_servers_started_as_the_manifests_start_them": (
         "starts the servers as the manifests do"
     ),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import socket
 import subprocess
 import time
@@ -56,12 +57,17 @@ class Assistant:
     logs: Path
     #: The JWT secret of the Rasa HTTP API ("" when the API is not enabled).
     api_token: str = ""
+    #: The REST channel's bearer token (REST_CHANNEL_TOKEN; "" when none is required).
+    rest_token: str = ""
+    #: The token the Rasa server sends the action server with every call (ACTION_SERVER_TOKEN).
+    actions_token: str = ""
 
     def send(self, message: str, sender: str | None = None) -> list[dict[str, Any]]:
         """Post one message to the REST channel and return the bot's messages."""
         response = httpx.post(
             f"{self.rasa_url}/webhooks/rest/webhook",
             json={"sender": sender or uuid.uuid4().hex, "message": message},
+            headers=rest_headers({"REST_CHANNEL_TOKEN": self.rest_token}),
             timeout=60,
         )
         response.raise_for_status()
@@ -94,15 +100,17 @@ def actions_command(port: int) -> list[str]:
 
 
 def rasa_command(model: Path, port: int, env: dict[str, str]) -> list[str]:
-    """The Rasa server's command line, as scripts/services.sh starts it.
+    """The Rasa server's command line, as scripts/services.sh starts it (`python -m bot.serve run`).
 
     The HTTP API (staff replies through trigger_intent) only behind JWT, as in production, when `env`
-    has a secret (RASA_API_TOKEN: the deprecated name of RASA_JWT_SECRET).
+    has a secret (RASA_API_TOKEN: the deprecated name of RASA_JWT_SECRET). bot/serve.py takes the
+    secret from the environment: it is never on the command line.
     """
-    secret = api_secret(env)
-    api = ["--enable-api", "--jwt-secret", secret, "--jwt-method", "HS256"] if secret else []
+    api = ["--enable-api", "--jwt-method", "HS256"] if api_secret(env) else []
     return [
-        str(PROJECT_ROOT / ".venv-bot/bin/rasa"),
+        str(PROJECT_ROOT / ".venv-bot/bin/python"),
+        "-m",
+        "bot.serve",
         "run",
         "--model",
         str(model),
@@ -123,6 +131,12 @@ def api_secret(env: dict[str, str]) -> str:
     return env.get("RASA_JWT_SECRET") or env.get("RASA_API_TOKEN") or ""
 
 
+def rest_headers(env: dict[str, str]) -> dict[str, str]:
+    """The headers a REST channel client sends: the bearer token when `env` sets REST_CHANNEL_TOKEN."""
+    token = env.get("REST_CHANNEL_TOKEN", "")
+    return {"Authorization": f"Bearer {token}"} if token else {}
+
+
 @contextlib.contextmanager
 def start_assistant(
     database_url: str, logs: Path, extra_env: dict[str, str] | None = None
@@ -136,7 +150,14 @@ def start_assistant(
         extra_env: more environment for both servers (channel secrets, fake API base URLs).
     """
     with start_stack(database_url, logs, extra_env=extra_env) as stack:
-        yield Assistant(stack.rasa_urls[0], stack.actions_urls[0], logs, api_secret(stack.env))
+        yield Assistant(
+            stack.rasa_urls[0],
+            stack.actions_urls[0],
+            logs,
+            api_secret(stack.env),
+            stack.env.get("REST_CHANNEL_TOKEN", ""),
+            stack.env["ACTION_SERVER_TOKEN"],
+        )
 
 
 @contextlib.contextmanager
@@ -273,10 +294,15 @@ class Stack:
         response = httpx.post(
             f"{self.rasa_urls[replica]}/webhooks/rest/webhook",
             json={"sender": sender, "message": message},
+            headers=self.rest_headers(),
             timeout=timeout,
         )
         response.raise_for_status()
         return list(response.json())
+
+    def rest_headers(self) -> dict[str, str]:
+        """The headers of a REST channel request to these Rasa servers (their bearer token, if any)."""
+        return rest_headers(self.env | self.rasa_env)
 
     def texts(self, message: str, sender: str, replica: int = 0) -> str:
         """Post a message to a replica and return the bot's texts joined by blank lines."""
@@ -300,7 +326,9 @@ def start_stack(
             `extra_env`, the Rasa servers' tracker store).
         logs: a folder for the processes' logs (``rasa-0.log``, ``actions-0.log``, ...).
         replicas: how many Rasa server + action server pairs.
-        extra_env: environment for every process (``PROFILE``, ``REDIS_URL``, secrets).
+        extra_env: environment for every process (``PROFILE``, ``REDIS_URL``, secrets). With
+            ``PROFILE=prod`` and no ``REST_CHANNEL_ENABLED`` the REST channel is enabled with a random
+            ``REST_CHANNEL_TOKEN`` (`Stack.rest_headers`).
         rasa_env: environment for the Rasa servers only (wins over `extra_env`).
         actions_env: environment for the action servers only (wins over `extra_env`).
     """
@@ -313,9 +341,15 @@ def start_stack(
             # test sets them.
             "RATE_LIMIT_SENDER_PER_MINUTE": "0",
             "RATE_LIMIT_IP_PER_MINUTE": "0",
+            # The Rasa servers' token for the action servers (actions/auth.py), new for each stack.
+            "ACTION_SERVER_TOKEN": secrets.token_hex(32),
         }
         | (extra_env or {})
     )
+    if (env.get("PROFILE") or "local") not in {"local", "test"} and "REST_CHANNEL_ENABLED" not in env:
+        # The production profile turns the REST channel off; the tests talk to the assistant through
+        # it as a server-side client would: on, with a token that `Stack.send` sends.
+        env |= {"REST_CHANNEL_ENABLED": "true", "REST_CHANNEL_TOKEN": secrets.token_hex(32)}
     stack = Stack(logs, env, rasa_env or {}, actions_env or {})
     try:
         for _ in range(replicas):

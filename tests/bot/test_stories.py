@@ -38,6 +38,8 @@ def test_test_stories_pass(tmp_path: Path) -> None:
             "RASA_TELEMETRY_ENABLED": "false",
             "PYTHONWARNINGS": "ignore",
             "ACTION_SERVER_URL": "http://127.0.0.1:9/webhook",
+            # endpoints.yml sends it with every action call (none is made here, but Rasa reads it).
+            "ACTION_SERVER_TOKEN": "stories-" + "0" * 32,
         },
         capture_output=True,
         text=True,

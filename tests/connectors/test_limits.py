@@ -30,10 +30,15 @@ from sanic import Sanic
 
 from connectors.common import BUSY_NOTE, TOO_FAST_NOTE
 from connectors.limits import (
+    MAX_JSON_DEPTH,
+    BadJsonError,
+    JsonTooDeepError,
     LimitSettings,
     MemoryCounters,
     RateLimiter,
     body_limit,
+    json_too_deep,
+    parse_json,
     sliding_count,
 )
 from connectors.telegram import TelegramInput, TelegramSettings
@@ -504,3 +509,48 @@ def test_web_sessions_messages_and_history_are_limited(caplog: pytest.LogCapture
 
     asyncio.run(scenario())
     assert rasa.texts == ["một", "hai"]
+
+
+# ------------------------------------------------------------------------------------------------ #
+# Bounded JSON (issue 17, finding 11)
+# ------------------------------------------------------------------------------------------------ #
+
+
+def test_parse_json_reads_what_json_loads_reads_up_to_the_depth_limit() -> None:
+    document = {"sender": "a", "message": 'chào [{ " \\', "n": [1, {"x": None}]}
+    for encoding in ("utf-8", "utf-8-sig", "utf-16"):
+        assert parse_json(json.dumps(document, ensure_ascii=False).encode(encoding)) == document
+    at_limit = "[" * MAX_JSON_DEPTH + "]" * MAX_JSON_DEPTH
+    assert parse_json(at_limit.encode()) == json.loads(at_limit)
+    # Brackets inside strings, escaped quotes and backslashes do not count.
+    assert parse_json(json.dumps(["[" * 100, '\\"[[[', "{" * 100]).encode()) == [
+        "[" * 100,
+        '\\"[[[',
+        "{" * 100,
+    ]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[" * (MAX_JSON_DEPTH + 1) + b"]" * (MAX_JSON_DEPTH + 1),
+        b"[" * 5000 + b"]" * 5000,  # what made json.loads raise RecursionError (a 500)
+        b'{"a": ' * 5000,
+        b'["\\\\", ' + b"[" * 40,  # an escaped backslash ends no string
+    ],
+)
+def test_parse_json_refuses_deep_nesting_without_recursing(body: bytes) -> None:
+    with pytest.raises(JsonTooDeepError):
+        parse_json(body)
+
+
+@pytest.mark.parametrize("body", [b"", b"{not json", b"\xff\xfe\xfd", b'{"a": 1e99999999999}x', b"9" * 5000])
+def test_parse_json_refuses_what_is_not_json(body: bytes) -> None:
+    with pytest.raises(BadJsonError):
+        parse_json(body)
+
+
+def test_json_too_deep_counts_nesting_not_brackets() -> None:
+    assert not json_too_deep("[[1], [2], [3], [4]]", max_depth=2)
+    assert json_too_deep("[[[1]]]", max_depth=2)
+    assert not json_too_deep('["[[[[", "\\"[[[["]', max_depth=1)

@@ -18,11 +18,13 @@ import aiohttp
 import pytest
 from rasa.core.channels.channel import UserMessage, register
 from rasa.server import configure_cors
+from rasa.shared.exceptions import RasaException
 from sanic import Sanic
 
 from connectors.common import BUSY_NOTE, MAX_MESSAGE_CHARS, TOO_FAST_NOTE, TOO_LONG_NOTE
 from connectors.limits import LimitSettings, RateLimiter
-from connectors.rest import RestInput
+from connectors.rest import RestInput, RestSettings
+from connectors.web import DEFAULT_ORIGINS
 
 RATING_BUTTONS = [
     {"title": "👍", "payload": '/rate_answer{"rating": "up"}'},
@@ -324,3 +326,145 @@ def test_settings_from_credentials_and_the_environment(monkeypatch: pytest.Monke
     channel = RestInput.from_credentials({"max_body_bytes": 2048})
     assert channel.max_body_bytes == 1000 and channel.limiter.settings.sender_per_minute == 7
     assert RestInput.name() == "rest"
+
+
+# ------------------------------------------------------------------------------------------------ #
+# Who may post (issue 17, finding 8) and hostile bodies (finding 11)
+# ------------------------------------------------------------------------------------------------ #
+
+TOKEN = "rest-token-" + "0123456789abcdef" * 3
+PORTAL = "https://dichvucong.example.gov.vn"
+
+
+def channel_for(environ: dict[str, str], ip_per_minute: int = 0) -> RestInput:
+    """The channel with the settings `from_credentials` reads in the environment `environ`."""
+    limiter = RateLimiter(
+        LimitSettings(sender_per_minute=0, ip_per_minute=ip_per_minute), clock=FrozenClock()
+    )
+    return RestInput(max_body_bytes=4096, limiter=limiter, settings=RestSettings.from_env(environ))
+
+
+def test_json_nested_thousands_deep_is_a_400_not_a_traceback() -> None:
+    async def test(request: Request, agent: StandInAgent) -> None:
+        for body in ('{"sender": "khach-20", "message": ' + "[" * 5000 + "]" * 5000 + "}", "[" * 5000):
+            status, _, data = await request(
+                "POST", "/webhook", data=body.encode(), headers={"Content-Type": "application/json"}
+            )
+            assert (status, data["error"]) == (400, "bad_request")
+        # 32 levels are still read as JSON (the message is then not a string: refused as empty).
+        nested = {"sender": "khach-20", "message": json.loads("[" * 31 + "]" * 31)}
+        status, _, data = await request("POST", "/webhook", json=nested)
+        assert (status, data["error"]) == (400, "empty_message")
+        assert agent.received == []
+
+    # The default MAX_BODY_BYTES (16 KB) holds 5,000 levels.
+    run_channel(test, channel=RestInput(max_body_bytes=16384, limiter=RateLimiter(LimitSettings(0, 0))))
+
+
+def test_local_profile_refuses_posts_from_foreign_browser_pages() -> None:
+    async def test(request: Request, agent: StandInAgent) -> None:
+        body = {"sender": "khach-21", "message": "chào"}
+        for headers in (
+            {"Origin": "https://evil.example"},
+            {"Origin": "null"},
+            {"Sec-Fetch-Site": "cross-site"},
+        ):
+            status, response_headers, data = await request("POST", "/webhook", json=body, headers=headers)
+            assert (status, data["error"]) == (403, "origin_not_allowed"), headers
+            assert "Access-Control-Allow-Origin" not in response_headers
+        assert agent.received == []
+        # The widget's own pages, servers and curl (no Origin) are served as before.
+        assert (await request("POST", "/webhook", json=body, headers={"Origin": PORTAL}))[0] == 200
+        assert (await request("POST", "/webhook", json=body))[0] == 200
+        assert len(agent.received) == 2
+
+    run_channel(test, channel=channel_for({"PROFILE": "local", "WEB_ALLOWED_ORIGINS": PORTAL}))
+
+
+def test_production_profile_keeps_the_channel_off_unless_enabled() -> None:
+    async def test(request: Request, agent: StandInAgent) -> None:
+        assert (await request("GET", "/"))[0] == 404
+        status, _, data = await post(request, "khach-22", "chào")
+        assert (status, data["error"]) == (404, "not_found")
+        status, _, _ = await request(
+            "POST", "/webhook", json={"sender": "khach-22", "message": "chào"}, headers={"Authorization": "x"}
+        )
+        assert status == 404 and agent.received == []
+
+    run_channel(test, channel=channel_for({"PROFILE": "prod"}))
+
+
+def test_production_profile_needs_the_token_and_refuses_every_browser() -> None:
+    async def test(request: Request, agent: StandInAgent) -> None:
+        body = {"sender": "khach-23", "message": "chào"}
+        bearer = {"Authorization": f"Bearer {TOKEN}"}
+        for headers in (
+            {},
+            {"Authorization": "Bearer wrong"},
+            {"Authorization": TOKEN},
+            {"Authorization": "Basic x"},
+        ):
+            status, response_headers, data = await request("POST", "/webhook", json=body, headers=headers)
+            assert (status, data["error"]) == (401, "unauthorized"), headers
+            assert response_headers["WWW-Authenticate"] == "Bearer"
+        # Even with the token: no browser page, not even the widget's own (it has its channel).
+        for browser in (
+            {"Origin": PORTAL},
+            {"Origin": "https://evil.example"},
+            {"Sec-Fetch-Site": "same-origin"},
+        ):
+            status, _, data = await request("POST", "/webhook", json=body, headers={**bearer, **browser})
+            assert (status, data["error"]) == (403, "origin_not_allowed"), browser
+        assert agent.received == []
+        status, _, data = await request("POST", "/webhook", json=body, headers=bearer)
+        assert status == 200 and data[1]["text"] == "Bạn hỏi: chào"
+        assert (await request("GET", "/"))[2] == {"status": "ok"}
+
+    environ = {"PROFILE": "prod", "REST_CHANNEL_ENABLED": "true", "REST_CHANNEL_TOKEN": TOKEN}
+    run_channel(test, channel=channel_for(environ))
+
+
+def test_an_address_that_keeps_guessing_the_token_is_slowed_down() -> None:
+    async def test(request: Request, agent: StandInAgent) -> None:
+        body = {"sender": "khach-24", "message": "chào"}
+        wrong = {"Authorization": "Bearer guess"}
+        assert [(await request("POST", "/webhook", json=body, headers=wrong))[0] for _ in range(3)] == [
+            401,
+            401,
+            429,
+        ]
+
+    environ = {"PROFILE": "prod", "REST_CHANNEL_ENABLED": "true", "REST_CHANNEL_TOKEN": TOKEN}
+    run_channel(test, channel=channel_for(environ, ip_per_minute=2))
+
+
+def test_rest_settings_by_profile() -> None:
+    local = RestSettings.from_env({})
+    assert (local.enabled, local.token, local.allowed_origins) == (True, "", frozenset(DEFAULT_ORIGINS))
+    assert RestSettings.from_env({"PROFILE": "local", "REST_CHANNEL_ENABLED": "false"}).enabled is False
+    # A token set in the local profile is required there too.
+    assert RestSettings.from_env({"REST_CHANNEL_TOKEN": "short"}).token == "short"
+    prod = RestSettings.from_env({"PROFILE": "prod", "REST_CHANNEL_TOKEN": TOKEN})
+    assert (prod.enabled, prod.allowed_origins) == (False, None)
+    enabled = RestSettings.from_env(
+        {"PROFILE": "prod", "REST_CHANNEL_ENABLED": "1", "REST_CHANNEL_TOKEN": TOKEN}
+    )
+    assert (enabled.enabled, enabled.token) == (True, TOKEN)
+    # Enabled in production without a strong token: the server must not start.
+    for token in ("", "short", "changeme"):
+        with pytest.raises(RasaException, match="REST_CHANNEL_TOKEN"):
+            RestSettings.from_env(
+                {"PROFILE": "prod", "REST_CHANNEL_ENABLED": "true", "REST_CHANNEL_TOKEN": token}
+            )
+    with pytest.raises(RasaException, match="REST_CHANNEL_ENABLED"):
+        RestSettings.from_env({"REST_CHANNEL_ENABLED": "maybe"})
+
+
+def test_from_credentials_reads_the_profile(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PROFILE", "prod")
+    monkeypatch.delenv("REST_CHANNEL_ENABLED", raising=False)
+    assert RestInput.from_credentials(None).settings.enabled is False  # type: ignore[attr-defined]
+    monkeypatch.setenv("REST_CHANNEL_ENABLED", "true")
+    monkeypatch.delenv("REST_CHANNEL_TOKEN", raising=False)
+    with pytest.raises(RasaException):
+        RestInput.from_credentials(None)

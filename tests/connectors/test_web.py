@@ -384,3 +384,20 @@ def test_a_failing_bot_gives_an_error_not_a_hang() -> None:
         assert (status, data) == (500, {"error": "failed"})
 
     run_channel(test, fail=True)
+
+
+def test_json_nested_too_deep_is_a_400_not_a_traceback() -> None:
+    async def test(request: Client, agent: StandInAgent) -> None:
+        session_id = await _session(request)
+        # Within the 4 KB body limit, far past Python's recursion limit (the parser failed with a 500).
+        deep = json.dumps({"session_id": session_id, "message": "X"}).replace('"X"', "[" * 1900 + "]" * 1900)
+        headers = {"Content-Type": "application/json", "Origin": ORIGIN}
+        status, response_headers, data = await request(
+            "POST", "/webhook", data=deep.encode(), headers=headers
+        )
+        assert (status, data) == (400, {"error": "bad_request"})
+        assert response_headers["Access-Control-Allow-Origin"] == ORIGIN  # the widget can read why
+        assert (await request("POST", "/webhook", data=b"{" * 3000))[0] == 400
+        assert agent.received == []
+
+    run_channel(test)

@@ -13,6 +13,7 @@ import logging
 import os
 import stat
 import threading
+import time
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from rasa.core.channels.channel import UserMessage
 
 from connectors import common
 from connectors.zalo import (
+    DEFAULT_MAX_SKEW_SECONDS,
     FOLLOW_MESSAGE,
     MAX_TEXT_CHARS,
     Delivery,
@@ -76,10 +78,21 @@ def make_client(fake: FakeZalo, token_file: Path, pair: tuple[str, str] | None =
 
 
 def make_channel(
-    fake: FakeZalo, token_file: Path, *, app_id: str = APP_ID, oa_secret_key: str = OA_SECRET_KEY
+    fake: FakeZalo,
+    token_file: Path,
+    *,
+    app_id: str = APP_ID,
+    oa_secret_key: str = OA_SECRET_KEY,
+    max_skew_seconds: int = DEFAULT_MAX_SKEW_SECONDS,
+    clock: Callable[[], float] = time.time,
 ) -> ZaloInput:
-    settings = ZaloSettings(app_id=app_id, oa_secret_key=oa_secret_key, retry_delays=(0.05, 0.1, 0.2))
-    return ZaloInput(settings, make_client(fake, token_file))
+    settings = ZaloSettings(
+        app_id=app_id,
+        oa_secret_key=oa_secret_key,
+        retry_delays=(0.05, 0.1, 0.2),
+        max_skew_seconds=max_skew_seconds,
+    )
+    return ZaloInput(settings, make_client(fake, token_file), clock=clock)
 
 
 class FakeRasa:
@@ -266,6 +279,81 @@ def test_duplicate_msg_id_is_processed_once(fake: FakeZalo, tmp_path: Path) -> N
     assert run(scenario()) == [200, 200, 200]
     assert [m.text for m in rasa.messages] == ["đăng ký khai sinh"]
     assert len(fake.messages_for("102")) == 1
+
+
+def at(event: dict[str, Any], seconds: float) -> dict[str, Any]:
+    """`event` with its timestamp (ms, as Zalo sends it) set to `seconds` since the epoch."""
+    return event | {"timestamp": str(int(seconds * 1000))}
+
+
+def test_signed_events_from_long_ago_or_ahead_are_acknowledged_but_not_processed(
+    fake: FakeZalo, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="connectors.zalo")
+    channel, rasa = make_channel(fake, tmp_path / "t.json"), FakeRasa()
+    now = time.time()
+    replays = [
+        at(text_event("120", "sự kiện năm 2017"), 1_500_000_000),  # July 2017, correctly signed
+        at(text_event("120", "sự kiện tương lai"), now + 3600),
+        text_event("120", "không đọc được giờ") | {"timestamp": "hôm qua"},
+        at(follow_event("120"), 1_500_000_000),
+    ]
+
+    async def scenario() -> list[int]:
+        statuses = [await post(channel, event, rasa) for event in replays]
+        statuses.append(await post(channel, text_event("120", "câu hỏi hôm nay"), rasa))
+        await settle(channel)
+        return statuses
+
+    # 200: Zalo would re-send a refused event for hours, each copy as old as the first.
+    assert run(scenario()) == [200] * 5
+    assert [m.text for m in rasa.messages] == ["câu hỏi hôm nay"]
+    assert [d.text for d in fake.messages_for("120")] == ["đã nhận"]
+    warnings = [r.getMessage() for r in caplog.records if "not processed" in r.getMessage()]
+    assert len(warnings) == 4 and not any("2017" in w or "hôm" in w for w in warnings)
+
+
+def test_the_replay_window_is_the_setting_on_either_side(fake: FakeZalo, tmp_path: Path) -> None:
+    now = 1_800_000_000.0
+    channel = make_channel(fake, tmp_path / "t.json", max_skew_seconds=60, clock=lambda: now)
+    rasa = FakeRasa()
+
+    async def scenario() -> None:
+        for offset in (-61, -59, 0, 59, 61):
+            await post(channel, at(text_event("121", f"lệch {offset}"), now + offset), rasa)
+        await settle(channel)
+
+    run(scenario())
+    assert [m.text for m in rasa.messages] == ["lệch -59", "lệch 0", "lệch 59"]
+
+
+def test_replay_window_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ZALO_MAX_SKEW_SECONDS", raising=False)
+    assert ZaloSettings.from_env().max_skew_seconds == DEFAULT_MAX_SKEW_SECONDS == 300
+    monkeypatch.setenv("ZALO_MAX_SKEW_SECONDS", "43200")
+    assert ZaloSettings.from_env().max_skew_seconds == 43200
+    # Re-deliveries are remembered 24 h: a window wider than 12 h either side would let a replay
+    # of an accepted event in once its msg_id is forgotten.
+    for bad in ("0", "-5", "43201", "5m"):
+        monkeypatch.setenv("ZALO_MAX_SKEW_SECONDS", bad)
+        with pytest.raises(ValueError, match="ZALO_MAX_SKEW_SECONDS"):
+            ZaloSettings.from_env()
+
+
+def test_json_nested_thousands_deep_is_refused_before_the_signature_check(
+    fake: FakeZalo, tmp_path: Path
+) -> None:
+    channel, rasa = make_channel(fake, tmp_path / "t.json"), FakeRasa()
+    deep = b'{"event_name": "user_send_text", "message": ' + b"[" * 5000 + b"]" * 5000 + b"}"
+
+    async def scenario() -> list[int]:
+        return [
+            await post(channel, deep, rasa, signature="mac=" + "0" * 64),
+            await post(channel, b"{" * 5000, rasa, signature="mac=" + "0" * 64),
+        ]
+
+    assert run(scenario()) == [400, 400]
+    assert rasa.messages == []
 
 
 def test_typed_intent_is_text_and_button_payload_is_an_intent(fake: FakeZalo, tmp_path: Path) -> None:

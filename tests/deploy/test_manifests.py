@@ -55,22 +55,39 @@ K8S_NAMES = {
 #: Secrets the code refuses to run without in the prod profile, and which workload needs each:
 #: bot/stores.py (DATABASE_URL, REDIS_URL), connectors/web.py (WEB_SESSION_SECRET),
 #: knowledge_base/usage.py (ANALYTICS_HASH_KEY), the Rasa API and the app's client of it
-#: (RASA_JWT_SECRET), knowledge_base/settings.py (DATABASE_URL; its default is a local SQLite file).
+#: (RASA_JWT_SECRET), knowledge_base/settings.py (DATABASE_URL; its default is a local SQLite file),
+#: the token between the Rasa servers and the action servers (endpoints.yml, actions/auth.py).
 REQUIRED_SECRETS = {
-    "rasa": {"DATABASE_URL", "REDIS_URL", "RASA_JWT_SECRET", "WEB_SESSION_SECRET"},
-    "actions": {"DATABASE_URL", "ANALYTICS_HASH_KEY"},
+    "rasa": {"DATABASE_URL", "REDIS_URL", "RASA_JWT_SECRET", "WEB_SESSION_SECRET", "ACTION_SERVER_TOKEN"},
+    "actions": {"DATABASE_URL", "ANALYTICS_HASH_KEY", "ACTION_SERVER_TOKEN"},
     "app": {"DATABASE_URL", "RASA_JWT_SECRET"},
     "migrate": {"DATABASE_URL"},
     "retention": {"DATABASE_URL"},
 }
 #: Settings without which a workload would run with the wrong (local) behaviour or address.
 REQUIRED_SETTINGS = {
-    "rasa": {"PROFILE", "ACTION_SERVER_URL", "WEB_ALLOWED_ORIGINS", "SANIC_PROXIES_COUNT", "MAX_BODY_BYTES"},
-    "actions": {"PROFILE", "SANIC_HOST", "SANIC_KEEP_ALIVE_TIMEOUT"},
+    "rasa": {
+        "PROFILE",
+        "ACTION_SERVER_URL",
+        "WEB_ALLOWED_ORIGINS",
+        "SANIC_PROXIES_COUNT",
+        "MAX_BODY_BYTES",
+        "SANIC_REQUEST_TIMEOUT",
+    },
+    "actions": {"PROFILE", "SANIC_HOST", "SANIC_KEEP_ALIVE_TIMEOUT", "SANIC_REQUEST_TIMEOUT"},
     "app": {"PROFILE", "RASA_URL", "WEB_RASA_URL", "FORWARDED_ALLOW_IPS"},
     "migrate": {"PROFILE"},
     "retention": {"PROFILE"},
 }
+#: The channels' public routes (connectors/): the only paths the proxies send to the Rasa servers.
+PUBLIC_WEBHOOK_PATHS = [
+    "/webhooks/rest/webhook",
+    "/webhooks/web/session",
+    "/webhooks/web/history",
+    "/webhooks/web/webhook",
+    "/webhooks/telegram/webhook",
+    "/webhooks/zalo/webhook",
+]
 #: Names that hold secrets wherever they appear.
 SECRET_NAME = re.compile(
     r"(SECRET|TOKEN(?!_FILE)|PASSWORD|_KEY$|^DATABASE_URL$|^REDIS_URL$|^ZALO_APP_ID$|REDISCLI_AUTH)"
@@ -489,20 +506,25 @@ def test_commands_name_modules_and_files_that_exist() -> None:
         for option in command[1:]:
             if option.startswith("--"):
                 assert option in help_run.stdout
-    # The Rasa server: the image's script runs what scripts/services.sh's start_rasa runs.
+    # The Rasa server: the image's script runs what scripts/services.sh's start_rasa runs: `rasa run`
+    # through bot/serve.py, which takes the API's secret from the environment, never from argv.
     script = (DEPLOY / "docker" / "rasa-start.sh").read_text(encoding="utf-8")
     services = (PROJECT_ROOT / "scripts" / "services.sh").read_text(encoding="utf-8")
     for flag in (
-        "rasa run",
+        "-m bot.serve run",
         "--model",
         "--credentials credentials.yml",
         "--endpoints endpoints.yml",
         "--enable-api",
-        "--jwt-secret",
         "--jwt-method HS256",
     ):
         assert flag in script and flag in services, flag
-    assert "--auth-token" not in script
+    commands = [
+        line for text in (script, services) for line in text.splitlines() if not line.lstrip().startswith("#")
+    ]
+    for secret_on_argv in ("--jwt-secret", "--auth-token"):
+        assert not [line for line in commands if secret_on_argv in line], secret_on_argv
+    assert (PROJECT_ROOT / "bot" / "serve.py").is_file() and "bot/" in copy_sources("rasa")
     assert (PROJECT_ROOT / "credentials.yml").is_file() and (PROJECT_ROOT / "endpoints.yml").is_file()
     assert subprocess.run(["sh", "-n", str(DEPLOY / "docker" / "rasa-start.sh")]).returncode == 0
     assert image_instructions("rasa", "CMD") == ['["tthc-rasa-start"]']
@@ -721,16 +743,21 @@ def test_replicas_and_what_is_public() -> None:
     assert not set(services["nginx"]["networks"]) & set(services["actions"]["networks"])
     for name in ("postgres", "redis", "actions", "migrate", "retention"):
         assert set(services[name]["networks"]) == {"backend"}, name
-    # Kubernetes: ClusterIP Services only; the Ingress routes /webhooks to Rasa and the rest to the app.
+    # Kubernetes: ClusterIP Services only; the Ingress routes the channels' public routes (Exact
+    # paths) to Rasa and the rest to the app.
     for service in (d for d in k8s_documents() if d["kind"] == "Service"):
         assert service["spec"]["type"] == "ClusterIP", service["metadata"]["name"]
     routes = {
-        path["path"]: path["backend"]["service"]["name"]
+        path["path"]: (path["pathType"], path["backend"]["service"]["name"])
         for ingress in (d for d in k8s_documents() if d["kind"] == "Ingress")
         for rule in ingress["spec"]["rules"]
         for path in rule["http"]["paths"]
     }
-    assert routes == {"/webhooks/": "rasa", "/": "app"}
+    assert routes == {path: ("Exact", "rasa") for path in PUBLIC_WEBHOOK_PATHS} | {
+        "/": ("Prefix", "app"),
+        "/api/staff/v1/": ("Prefix", "app"),
+        "/api/staff/v1/imports": ("Exact", "app"),
+    }
     policies = {d["metadata"]["name"]: d["spec"] for d in k8s_documents() if d["kind"] == "NetworkPolicy"}
     assert policies["default-deny-ingress"] == {"podSelector": {}, "policyTypes": ["Ingress"]}
     actions_policies = [
@@ -759,11 +786,24 @@ def test_nginx_routes_webhooks_to_the_rasa_replicas_and_limits_bodies_like_the_c
     tls = [s for s in servers if s.value("listen") and "ssl" in s.value("listen")]  # type: ignore[operator]
     assert len(tls) == 1
     locations = {tuple(b.args): b for b in tls[0].children if b.name == "location"}
-    assert locations[("/webhooks/",)].value("proxy_pass") == ["http://rasa"]
+    # The channels' public routes, each an exact location forwarded as its own path; nothing else under
+    # /webhooks/, and none of the Rasa HTTP API's paths, is forwarded anywhere.
+    for path in PUBLIC_WEBHOOK_PATHS:
+        assert locations[("=", path)].value("proxy_pass") == [f"http://rasa{path}"], path
+    assert locations[("/webhooks/",)].value("return") == ["404"]
+    assert locations[("/webhooks/",)].value("proxy_pass") is None
+    blocked = locations[("~", "^/(conversations|model|status|version|domain)(/|$)")]
+    assert blocked.value("return") == ["404"]
     assert locations[("/",)].value("proxy_pass") == ["http://app"]
-    # The Rasa upstream is reached from /webhooks/ only; nothing proxies to the action server.
+    # Encoded slashes and dot segments are refused before any location is chosen.
+    refusals = [b for b in tls[0].children if b.name == "if"]
+    assert len(refusals) == 1 and refusals[0].args[:2] == ["($request_uri", "~*"]
+    assert refusals[0].value("return") == ["400"]
+    # The Rasa upstream is reached from those routes only; nothing proxies to the action server.
     passes = [(tuple(b.args), b.value("proxy_pass")) for b in tls[0].children if b.name == "location"]
-    assert [args for args, target in passes if target == ["http://rasa"]] == [("/webhooks/",)]
+    assert sorted(
+        args[1] for args, target in passes if target and target[0].startswith("http://rasa")
+    ) == sorted(PUBLIC_WEBHOOK_PATHS)
     assert "5055" not in (DEPLOY / "nginx.conf").read_text() and "actions" not in {
         b.args[0] for b in conf.find("upstream")
     }
@@ -779,22 +819,55 @@ def test_nginx_routes_webhooks_to_the_rasa_replicas_and_limits_bodies_like_the_c
     limits_py = (PROJECT_ROOT / "connectors" / "limits.py").read_text(encoding="utf-8")
     assert re.search(r"^DEFAULT_MAX_BODY_BYTES = 16 \* 1024$", limits_py, re.M)
     assert nginx_size(http.value("client_max_body_size")[0]) == max_body  # type: ignore[index]
-    assert nginx_size(locations[("/webhooks/",)].value("client_max_body_size")[0]) == max_body  # type: ignore[index]
+    for path in PUBLIC_WEBHOOK_PATHS:  # the http block's limit, not raised
+        assert locations[("=", path)].value("client_max_body_size") is None, path
     annotations = k8s_object("Ingress", "tthc-webhooks")["metadata"]["annotations"]
     assert nginx_size(annotations["nginx.ingress.kubernetes.io/proxy-body-size"]) == max_body
-    # The staff import alone takes STAFF_IMPORT_MAX_MB (the app's own limit).
+    # The app's paths: its own limits (APP_ANONYMOUS_BODY_BYTES; APP_STAFF_BODY_BYTES on the staff
+    # API), and STAFF_IMPORT_MAX_MB on the national-file import alone, in nginx and in the Ingress.
     from knowledge_base.settings import Settings
 
-    import_mb = int(Settings.model_fields["staff_import_max_mb"].default)
+    fields = Settings.model_fields
+    anonymous, staff = fields["app_anonymous_body_bytes"].default, fields["app_staff_body_bytes"].default
+    import_mb = int(fields["staff_import_max_mb"].default)
     assert int(config_map()["STAFF_IMPORT_MAX_MB"]) == import_mb
     assert compose_env("app")["STAFF_IMPORT_MAX_MB"] == str(import_mb)
-    imports = locations[("=", "/api/staff/v1/imports")]
-    assert nginx_size(imports.value("client_max_body_size")[0]) == import_mb << 20  # type: ignore[index]
-    app_ingress = k8s_object("Ingress", "tthc-app")["metadata"]["annotations"]
-    assert nginx_size(app_ingress["nginx.ingress.kubernetes.io/proxy-body-size"]) == import_mb << 20
-    # The client address: replaced (never appended), one proxy for Sanic.
+    expected = {
+        ("/",): anonymous,
+        ("/api/staff/v1/",): staff,
+        ("=", "/api/staff/v1/imports"): import_mb << 20,
+    }
+    ingresses = {
+        ("/",): "tthc-app",
+        ("/api/staff/v1/",): "tthc-staff-api",
+        ("=", "/api/staff/v1/imports"): "tthc-import",
+    }
+    for location, size in expected.items():
+        assert locations[location].value("proxy_pass") == ["http://app"], location
+        assert nginx_size(locations[location].value("client_max_body_size")[0]) == size, location  # type: ignore[index]
+        annotations = k8s_object("Ingress", ingresses[location])["metadata"]["annotations"]
+        assert nginx_size(annotations["nginx.ingress.kubernetes.io/proxy-body-size"]) == size, location
+    # The client address: replaced (never appended), one proxy for Sanic; the app trusts the header
+    # from the proxy's address only (never "*").
     assert ["X-Forwarded-For", "$remote_addr"] in [d.args for d in http.find("proxy_set_header")]
     assert compose_env("rasa-1")["SANIC_PROXIES_COUNT"] == config_map()["SANIC_PROXIES_COUNT"] == "1"
+    nginx_address = compose()["services"]["nginx"]["networks"]["frontend"]["ipv4_address"]
+    assert compose_env("app")["FORWARDED_ALLOW_IPS"] == nginx_address == "${NGINX_ADDRESS:-172.30.80.10}"
+    assert (
+        nginx_address.removeprefix("${NGINX_ADDRESS:-").rstrip("}")
+        == env_file(DEPLOY / ".env.example")["NGINX_ADDRESS"]
+    )
+    assert "*" not in config_map()["FORWARDED_ALLOW_IPS"]
+    # Deadlines for slow clients (the servers behind have none for a whole header).
+    for directive, most in (
+        ("client_header_timeout", 15),
+        ("client_body_timeout", 15),
+        ("keepalive_timeout", 30),
+    ):
+        value = http.value(directive)
+        assert value and int(value[0].removesuffix("s")) <= most, directive
+    for env in (compose_env("rasa-1"), compose_env("actions"), config_map()):
+        assert 0 < int(env["SANIC_REQUEST_TIMEOUT"]) <= 30
 
 
 # --------------------------------------------------------------------------------------------- #
@@ -860,6 +933,7 @@ def test_probe_paths_answer_on_the_servers_started_as_the_manifests_start_them(
         "RASA_JWT_SECRET": secrets.token_hex(32),
         "WEB_SESSION_SECRET": secrets.token_hex(32),
         "ANALYTICS_HASH_KEY": secrets.token_hex(32),
+        "ACTION_SERVER_TOKEN": secrets.token_hex(32),
         # Empty without Redis: the stores and limiters then keep to the process (not in prod).
         "REDIS_URL": backing.redis_url or "",
     }
@@ -886,6 +960,10 @@ def test_probe_paths_answer_on_the_servers_started_as_the_manifests_start_them(
         # Every test request comes from 127.0.0.1, and other test runs count that address in the same
         # Redis: the per-address limit is not what this test is about.
         "RATE_LIMIT_IP_PER_MINUTE": "0",
+        # The prod profile turns the REST channel off; this test talks through it as a server-side
+        # client would (connectors/rest.py): on, with a token.
+        "REST_CHANNEL_ENABLED": "true",
+        "REST_CHANNEL_TOKEN": secrets.token_hex(32),
     }
     app_env = manifest_env("app") | {"RASA_URL": local[5005]}
     assert app_env["RASA_JWT_SECRET"] == rasa_env["RASA_JWT_SECRET"]  # the same Secret key
@@ -925,6 +1003,13 @@ def test_probe_paths_answer_on_the_servers_started_as_the_manifests_start_them(
             path = "/" if port == 5005 else "/health"
             wait_http(f"{local[port]}{path}", processes[port], tmp_path / f"{port}.log", timeout)
 
+        # No secret is on a command line (/proc/<pid>/cmdline is readable by every local user): the
+        # Rasa server takes its API key from the environment (bot/serve.py).
+        for port, process in processes.items():
+            cmdline = Path(f"/proc/{process.pid}/cmdline").read_bytes().decode("utf-8", "replace")
+            for name, value in secret_values.items():
+                assert not value or value not in cmdline, (port, name)
+
         # 3. Every probe of every Deployment, and every compose healthcheck, answers 2xx.
         checked = []
         for workload in ("rasa", "actions", "app"):
@@ -955,6 +1040,7 @@ def test_probe_paths_answer_on_the_servers_started_as_the_manifests_start_them(
         answer = httpx.post(
             f"{local[5005]}/webhooks/rest/webhook",
             json={"sender": sender, "message": "Đăng ký khai sinh cần những giấy tờ gì?"},
+            headers={"Authorization": f"Bearer {rasa_env['REST_CHANNEL_TOKEN']}"},
             timeout=60,
         )
         assert answer.status_code == 200

@@ -60,7 +60,9 @@ async def _talk(
     for turn, message in enumerate(script):
         replica = (turn + offset) % len(stack.rasa_urls)
         response = await client.post(
-            f"{stack.rasa_urls[replica]}/webhooks/rest/webhook", json={"sender": sender, "message": message}
+            f"{stack.rasa_urls[replica]}/webhooks/rest/webhook",
+            json={"sender": sender, "message": message},
+            headers=stack.rest_headers(),
         )
         response.raise_for_status()
         answers.append([m["text"] for m in response.json() if m.get("text")])
@@ -136,7 +138,9 @@ def test_messages_sent_at_once_to_both_replicas_are_processed_one_at_a_time(
         async def one(index: int, message: str) -> tuple[str, list[str]]:
             url = stack.rasa_urls[index % 2]
             response = await client.post(
-                f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": message}
+                f"{url}/webhooks/rest/webhook",
+                json={"sender": sender, "message": message},
+                headers=stack.rest_headers(),
             )
             response.raise_for_status()
             return message, [m["text"] for m in response.json() if m.get("text")]
