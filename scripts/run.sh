@@ -56,6 +56,10 @@ for (( i = 0; i < REPLICAS; i++ )); do
   wait_http "Rasa server" "http://127.0.0.1:$(( RASA_PORT + i ))/" 300
 done
 replicas_note=""
+# In prod the REST channel answers 404 unless REST_CHANNEL_ENABLED=true, then only with its token.
+rest_auth="" rest_note=""
+[[ "$PROFILE" == prod ]] && rest_auth=" -H \"Authorization: Bearer \$REST_CHANNEL_TOKEN\"" \
+  && rest_note="  (the REST channel answers only with REST_CHANNEL_ENABLED=true and its token)"$'\n'
 (( REPLICAS > 1 )) && replicas_note="  ($REPLICAS replicas: ports ${RASA_PORT}-$(( RASA_PORT + REPLICAS - 1 )); put deploy/nginx.conf in front)"
 cat <<MSG
 
@@ -66,7 +70,7 @@ tthc-assistant is up ($(( $(date +%s) - started )) s, profile ${PROFILE}):
   Staff workspace             http://${web_host}:${APP_PORT}/staff/  (first admin: make admin)
   Web widget demo page        http://${web_host}:${APP_PORT}/
 Try:
-  curl -s localhost:${RASA_PORT}/webhooks/rest/webhook -H 'Content-Type: application/json' \\
+${rest_note}  curl -s localhost:${RASA_PORT}/webhooks/rest/webhook -H 'Content-Type: application/json'${rest_auth} \\
        -d '{"sender": "demo", "message": "Đăng ký khai sinh cần những giấy tờ gì?"}'
 Press Ctrl-C to stop.
 MSG
