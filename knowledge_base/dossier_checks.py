@@ -23,13 +23,12 @@ import logging
 import math
 from dataclasses import dataclass
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import DateTime, case, delete, literal, null, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from knowledge_base.models import DossierCheck
+from knowledge_base.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
@@ -54,20 +53,6 @@ class DossierLocked(Exception):  # noqa: N818 - reads as what happened, like Dos
         return max(1, math.ceil(self.retry_after / 60))
 
 
-class _LimitSettings(BaseSettings):
-    # The environment only, like knowledge_base.settings.Settings.
-    model_config = SettingsConfigDict(
-        env_prefix="", case_sensitive=False, extra="ignore", hide_input_in_errors=True
-    )
-
-    # Wrong checks of one dossier code (over every channel and the API) before it is locked.
-    dossier_check_max_failures: int = Field(default=5, ge=1)
-    # How long a locked code refuses every lookup.
-    dossier_check_lock_minutes: float = Field(default=15.0, gt=0)
-    # How long wrong checks are remembered (from the first of them) when no right check clears them.
-    dossier_check_window_hours: float = Field(default=24.0, gt=0)
-
-
 @dataclass(frozen=True)
 class CheckLimits:
     """How many wrong checks lock a code, for how long, and how long they are remembered."""
@@ -78,8 +63,8 @@ class CheckLimits:
 
     @classmethod
     def from_env(cls) -> CheckLimits:
-        """The limits set by DOSSIER_CHECK_MAX_FAILURES, _LOCK_MINUTES and _WINDOW_HOURS."""
-        values = _LimitSettings()
+        """The limits set by DOSSIER_CHECK_MAX_FAILURES, _LOCK_MINUTES and _WINDOW_HOURS (the settings)."""
+        values = get_settings()
         return cls(
             max_failures=values.dossier_check_max_failures,
             lock=dt.timedelta(minutes=values.dossier_check_lock_minutes),

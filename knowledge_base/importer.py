@@ -26,8 +26,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -40,6 +38,7 @@ from knowledge_base.models import (
 )
 from knowledge_base.parsing import Channel, Document, ParsedProcedure, parse_record
 from knowledge_base.parsing import LegalBasis as ParsedLegalBasis
+from knowledge_base.settings import get_settings
 from vntext import fold, lexicon
 
 SEED_DIR = Path(__file__).resolve().parent / "seed"
@@ -126,19 +125,6 @@ class ImportTooLarge(ValueError):  # noqa: N818 - reads as what the file is, lik
         self.value = value
 
 
-class _ImportLimitSettings(BaseSettings):
-    # The environment only, like knowledge_base.settings.Settings.
-    model_config = SettingsConfigDict(
-        env_prefix="", case_sensitive=False, extra="ignore", hide_input_in_errors=True
-    )
-
-    # Largest uncompressed national file (MB of text) an import reads; the 2,642 procedures of the
-    # 2026 national scrape are about 30 MB raw (the cleaned seed 23 MB).
-    import_max_uncompressed_mb: float = Field(default=256.0, gt=0)
-    # Most records (lines) an import reads; the national scrape has 2,642.
-    import_max_records: int = Field(default=20_000, ge=1)
-
-
 @dataclass(frozen=True)
 class ImportLimits:
     """How much of a national file an import reads before refusing it (None: no limit)."""
@@ -148,8 +134,8 @@ class ImportLimits:
 
     @classmethod
     def from_env(cls) -> ImportLimits:
-        """The limits set by IMPORT_MAX_UNCOMPRESSED_MB and IMPORT_MAX_RECORDS."""
-        values = _ImportLimitSettings()
+        """The limits set by IMPORT_MAX_UNCOMPRESSED_MB and IMPORT_MAX_RECORDS (the settings)."""
+        values = get_settings()
         return cls(
             max_bytes=int(values.import_max_uncompressed_mb * (1 << 20)),
             max_records=values.import_max_records,

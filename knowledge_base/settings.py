@@ -54,6 +54,11 @@ class Settings(BaseSettings):
     handoff_timeout_minutes: float = 30.0
     # Wrong dossier checks (code + last 4 phone digits) allowed per conversation.
     dossier_max_tries: int = 3
+    # Wrong checks of one dossier code over every channel and the API before it is locked, how long
+    # the lock lasts, and how long wrong checks are remembered (knowledge_base/dossier_checks.py).
+    dossier_check_max_failures: int = Field(default=5, ge=1)
+    dossier_check_lock_minutes: float = Field(default=15.0, gt=0)
+    dossier_check_window_hours: float = Field(default=24.0, gt=0)
     # The Rasa server's HTTP API (started with --enable-api --jwt-secret), used by the staff workspace
     # to send an officer's reply to the citizen. RASA_JWT_SECRET signs the app's tokens (at least 32
     # characters); RASA_API_TOKEN is its deprecated name, read when RASA_JWT_SECRET is unset.
@@ -75,6 +80,10 @@ class Settings(BaseSettings):
     # Two-step sign-in (TOTP) is required of admins in the prod profile; true: in every profile.
     staff_totp_admins: bool = False
     staff_import_max_mb: float = 200.0
+    # What a national file import reads at most, uncompressed (MB of text) and in records: the 2,642
+    # procedures of the 2026 national scrape are about 30 MB raw (knowledge_base/importer.py).
+    import_max_uncompressed_mb: float = Field(default=256.0, gt=0)
+    import_max_records: int = Field(default=20_000, ge=1)
     # Largest request body the app reads without a valid staff session, and with one (the national
     # file import, for an admin, takes STAFF_IMPORT_MAX_MB instead).
     app_anonymous_body_bytes: int = 64 * 1024

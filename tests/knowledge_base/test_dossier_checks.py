@@ -92,6 +92,7 @@ def test_an_unknown_code_is_locked_like_an_existing_one(api) -> None:
 def test_limits_come_from_the_environment(api, monkeypatch) -> None:
     monkeypatch.setenv("DOSSIER_CHECK_MAX_FAILURES", "2")
     monkeypatch.setenv("DOSSIER_CHECK_LOCK_MINUTES", "30")
+    settings.get_settings.cache_clear()  # settings are read once per process (`api` clears them after)
     assert [_get(api, CODE, WRONG).status_code for _ in range(3)] == [404, 404, 429]
     locked = _get(api, CODE, RIGHT)
     assert "thử lại sau 30 phút" in locked.json()["detail"]

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from answers.formatting import format_answer
+from knowledge_base import settings
 from knowledge_base.db import session_scope
 from knowledge_base.importer import DEFAULT_SOURCE_DATE, import_raw_file
 from knowledge_base.maintenance import migrate
@@ -245,16 +246,20 @@ def test_a_decompression_bomb_is_refused_with_413_before_it_fills_memory(small_b
 
 
 def test_the_uncompressed_size_and_the_record_count_are_capped_from_the_environment(
-    small_base: Base, monkeypatch: pytest.MonkeyPatch
+    small_base: Base, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
 ) -> None:
     signer, _url, records = small_base
     admin = signer("quan.tri")
+    # Settings are read once per process: read again after each change, and once the test is over.
+    request.addfinalizer(settings.get_settings.cache_clear)
     monkeypatch.setenv("IMPORT_MAX_RECORDS", "5")
+    settings.get_settings.cache_clear()
     many = _upload(admin, gzip.compress(_jsonl(records[:6])), "nhieu.jsonl.gz")
     assert many.status_code == 413 and "có hơn 5 bản ghi" in many.json()["detail"]
     assert _upload(admin, _jsonl(records[:5])).status_code == 201
     monkeypatch.setenv("IMPORT_MAX_RECORDS", "20000")
     monkeypatch.setenv("IMPORT_MAX_UNCOMPRESSED_MB", "1")
+    settings.get_settings.cache_clear()
     # One endless line (no newline to stop at) and a plain file past the size, compressed or not.
     line = gzip.compress(b'{"ma_thu_tuc": "1.000001", "ten_thu_tuc": "' + b"a" * (3 << 20) + b'"}\n')
     for data, name in ((line, "dai.jsonl.gz"), (gzip.decompress(line), "dai.jsonl")):
