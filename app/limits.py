@@ -23,12 +23,11 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.staff.deps import COOKIE_NAME
 from knowledge_base.db import session_scope
 from knowledge_base.settings import get_settings
 from knowledge_base.staff.auth import Principal, session_principal
 
-#: The staff session cookie (app.staff.deps.COOKIE_NAME; not imported, to keep this module first).
-COOKIE_NAME = "tthc_staff"
 IMPORT_PATH = "/api/staff/v1/imports"
 #: Room for the multipart boundaries and the small form fields beside the national file.
 MULTIPART_ENVELOPE = 1 << 20

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from playwright.sync_api import Browser, Page, sync_playwright
 
 from app.main import create_app
 from knowledge_base import settings
@@ -171,3 +173,35 @@ def editor(sign_in: SignIn) -> Staff:
 def editor2(sign_in: SignIn) -> Staff:
     """Another signed-in editor."""
     return sign_in("bien.tap2")
+
+
+#: Playwright's wait for a page element (ms): the machine is small and shared.
+BROWSER_TIMEOUT = 30_000
+
+
+@contextlib.contextmanager
+def chromium() -> Iterator[Browser]:
+    """Headless Debian Chromium (``CHROMIUM``), closed afterwards."""
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"), headless=True
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@contextlib.contextmanager
+def browser_page(browser: Browser) -> Iterator[Page]:
+    """A tab in a fresh context (no cookies); afterwards, no script error and nothing the CSP blocked."""
+    context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
+    context.set_default_timeout(BROWSER_TIMEOUT)
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda error: errors.append(str(error)))
+    # A script or style the Content-Security-Policy blocks shows as a console error "Refused to ...".
+    tab.on("console", lambda message: errors.append(message.text) if "Refused" in message.text else None)
+    yield tab
+    context.close()
+    assert errors == [], errors  # no script error on any page

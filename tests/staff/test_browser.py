@@ -7,7 +7,6 @@ editor cannot reach the user page.
 
 from __future__ import annotations
 
-import os
 import re
 import uuid
 from collections.abc import Iterator
@@ -15,20 +14,28 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
 from knowledge_base.db import session_scope
 from knowledge_base.models import UsageEvent
 from tests.servers import Assistant, start_assistant
-from tests.staff.conftest import PASSWORDS, add_staff, copy_database, serve_app
+from tests.staff.conftest import (
+    BROWSER_TIMEOUT,
+    PASSWORDS,
+    add_staff,
+    browser_page,
+    chromium,
+    copy_database,
+    serve_app,
+)
 
 pytestmark = pytest.mark.conversation
 
 QUESTION = "ở bộ phận một cửa có chỗ gửi xe máy miễn phí không"
 # Markup and braces: stored, sent and shown exactly as typed.
 ANSWER = "Có. <b>Bãi gửi xe</b> miễn phí ở cổng sau trụ sở {ten_cong} & mở cửa từ 7h."
-TIMEOUT = 30_000  # ms: the machine is small and shared
+TIMEOUT = BROWSER_TIMEOUT
 
 
 @dataclass
@@ -52,30 +59,16 @@ def running(seeded_sqlite: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
     with (
         start_assistant(url, folder, {"RASA_API_TOKEN": token}) as assistant,
         serve_app(url, folder, {"RASA_URL": assistant.rasa_url, "RASA_API_TOKEN": token}) as app_url,
-        sync_playwright() as pw,
+        chromium() as browser,
     ):
-        browser = pw.chromium.launch(
-            executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"), headless=True
-        )
-        try:
-            yield Running(app_url, assistant, browser, url)
-        finally:
-            browser.close()
+        yield Running(app_url, assistant, browser, url)
 
 
 @pytest.fixture
 def page(running: Running) -> Iterator[Page]:
     """A fresh browser context (no cookies) per test."""
-    context = running.browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
-    context.set_default_timeout(TIMEOUT)
-    tab = context.new_page()
-    errors: list[str] = []
-    tab.on("pageerror", lambda error: errors.append(str(error)))
-    # A script or style the Content-Security-Policy blocks shows as a console error "Refused to ...".
-    tab.on("console", lambda message: errors.append(message.text) if "Refused" in message.text else None)
-    yield tab
-    context.close()
-    assert errors == [], errors  # no script error on any page
+    with browser_page(running.browser) as tab:
+        yield tab
 
 
 def sign_in(page: Page, base: str, username: str, target: str) -> None:

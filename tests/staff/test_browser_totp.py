@@ -4,18 +4,15 @@ saving an FAQ answer with a link outside the official sites sees the warning."""
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from knowledge_base.staff import totp
-from tests.staff.conftest import PASSWORDS, copy_database, serve_app
-
-TIMEOUT = 30_000  # ms: the machine is small and shared
+from tests.staff.conftest import PASSWORDS, browser_page, chromium, copy_database, serve_app
 
 
 @dataclass
@@ -31,28 +28,15 @@ def running(staff_template: str, tmp_path_factory: pytest.TempPathFactory) -> It
     """The app (admins must use two-step sign-in, as in the prod profile) and Chromium."""
     folder = tmp_path_factory.mktemp("browser-totp")
     url = copy_database(staff_template, folder / "app.db")
-    with serve_app(url, folder, {"STAFF_TOTP_ADMINS": "true"}) as app_url, sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"), headless=True
-        )
-        try:
-            yield Running(app_url, browser)
-        finally:
-            browser.close()
+    with serve_app(url, folder, {"STAFF_TOTP_ADMINS": "true"}) as app_url, chromium() as browser:
+        yield Running(app_url, browser)
 
 
 @pytest.fixture
 def page(running: Running) -> Iterator[Page]:
     """A fresh browser context (no cookies) per test; no script error and nothing the CSP blocks."""
-    context = running.browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
-    context.set_default_timeout(TIMEOUT)
-    tab = context.new_page()
-    errors: list[str] = []
-    tab.on("pageerror", lambda error: errors.append(str(error)))
-    tab.on("console", lambda message: errors.append(message.text) if "Refused" in message.text else None)
-    yield tab
-    context.close()
-    assert errors == [], errors
+    with browser_page(running.browser) as tab:
+        yield tab
 
 
 def password_step(page: Page, base: str, username: str, target: str) -> None:
