@@ -17,6 +17,7 @@ import sys
 from collections.abc import Callable
 from typing import Protocol
 
+from answers import facts
 from knowledge_base.schemas import ChannelOut, DocumentOut, ProcedureOut
 from vntext import fold
 
@@ -48,8 +49,20 @@ PORTAL_URL = "https://dichvucong.gov.vn"
 
 # Beyond this many documents the list is cut, with a pointer to the full record.
 MAX_DOCUMENTS = 25
-# A whole answer stays under Telegram's 4,096-character message limit with room to spare.
+# A whole answer stays under Telegram's 4,096-character message limit with room to spare (the
+# complete lists a citizen asks for with a button: all documents, a case's documents).
 MAX_ANSWER_CHARS = 3500
+# Every other answer fits a phone screen (issue 16); buttons lead to the rest.
+FIRST_REPLY_CHARS = 1200
+# More aspects than this asked in one message get the long cap (each would get a line otherwise).
+MAX_SHORT_ASPECTS = 3
+# The overview lists at most this many documents (a "một trong" group counts as one).
+OVERVIEW_DOCUMENTS = 6
+# When every document depends on the case, the first reply lists this many cases to choose from.
+CASE_CHOICES = 4
+# Aspects only buttons ask for: every document, or one case's documents ("case:0", "case:1" ...).
+FULL_ASPECTS = ("all_documents",)
+CASE_ASPECT = re.compile(r"case:(\d{1,2})")
 # Budget of one aspect when a formatter is called on its own.
 MAX_SECTION_CHARS = 3000
 # One list item (a step, a condition, a fee note): the national texts run to 2,000+ characters.
@@ -105,15 +118,7 @@ def _date(day: dt.date) -> str:
 
 def _shorten(text: str, limit: int) -> str:
     """`text` on one line, cut at a word boundary with "…" when longer than `limit`."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text[: max(limit - 1, 1)]
-    space = cut.rfind(" ")
-    if space > limit // 2:
-        # Cut between words, not inside one, when that loses less than half the room.
-        cut = cut[:space]
-    return cut.rstrip(" ,;:.-(") + "…"
+    return facts.shorten(text, limit)
 
 
 def _note(text: str, limit: int) -> str:
@@ -175,13 +180,11 @@ def _cut(text: str, max_chars: int) -> str:
 
 
 def document_line(document: DocumentOut) -> str:
-    """One document as a list item: name, form, quantity and kind."""
+    """One document as a list item: name, form, both counts of the portal's cell and the kind."""
     details = []
-    if document.quantity:
-        kind = KIND_LABELS.get(document.kind or "", "")
-        details.append(f"{document.quantity:02d} {kind}".strip())
-    elif document.kind:
-        details.append(KIND_LABELS.get(document.kind, document.kind))
+    counts = facts.count_text(document)
+    if counts:
+        details.append(counts)
     if document.form_name:
         details.append(f"mẫu: {document.form_name}")
     suffix = f" ({'; '.join(details)})" if details else ""
@@ -193,31 +196,121 @@ def _required_documents(procedure: ProcedureOut) -> list[DocumentOut]:
     return [d for d in procedure.documents if not d.is_note and d.section != "note"]
 
 
+NO_DOCUMENTS = "Dữ liệu quốc gia chưa ghi thành phần hồ sơ cho thủ tục này; bạn vui lòng hỏi bộ phận Một cửa."
+
+
+def _document_lines(
+    documents: list[DocumentOut], start: int, *, short: bool = False, name_chars: int = 110
+) -> list[str]:
+    """Numbered lines, documents of one "một trong các giấy tờ sau" group on one line."""
+    lines: list[str] = []
+    number = start
+    index = 0
+    while index < len(documents):
+        document = documents[index]
+        group = [document]
+        if document.alternatives:
+            while index + len(group) < len(documents) and documents[index + len(group)].alternatives == (
+                document.alternatives
+            ):
+                group.append(documents[index + len(group)])
+        index += len(group)
+        number += 1
+        if len(group) > 1:
+            names = "; ".join(
+                _short_name(d.name, 70) if short else _note(d.name, MAX_NAME_CHARS) for d in group
+            )
+            lines.append(f"{number}. Một trong các giấy tờ: {names}")
+        elif short:
+            name = _short_name(document.name, name_chars)
+            if any(
+                _short_name(other.name, name_chars) == name for other in documents if other is not document
+            ):
+                # Two long names that begin alike ("Bản sao hoặc bản sao có chứng thực ... của"): the end
+                # tells them apart.
+                name = _head_tail(document.name, name_chars)
+            details = [facts.count_text(document)]
+            if document.section == "present":
+                details.insert(0, "xuất trình")
+            details = [d for d in details if d]
+            suffix = f" ({'; '.join(details)})" if details else ""
+            lines.append(f"{number}. {name}{suffix}")
+        else:
+            lines.append(f"{number}. {document_line(document)}")
+    return lines
+
+
+def _head_tail(name: str, limit: int) -> str:
+    """The beginning and the end of a long name, "…" between."""
+    text = " ".join(name.split()).rstrip(" .;:")
+    if len(text) <= limit:
+        return text
+    half = (limit - 3) // 2
+    head = text[:half].rsplit(" ", 1)[0]
+    tail = text[-half:].split(" ", 1)[-1]
+    return f"{head} … {tail}"
+
+
+_LEAD_NUMBERING = re.compile(r"^(?:[\s\-–+*•]+|\(?(?:[ivx]{1,4}|[a-zđ]|\d{1,2}(?:\.\d{1,2})*)[.)]\s+)+", re.I)
+
+
+_EXCEPTION = re.compile(
+    r"\b(?:trừ trường hợp|trừ người|không phải nộp|không phải xuất trình|được miễn)\b", re.I
+)
+
+
+def _short_name(name: str, limit: int) -> str:
+    """A document's name without its numbering and the explanation after its first sentence, cut
+    to `limit`; "…" marks anything left out."""
+    text = _LEAD_NUMBERING.sub("", " ".join(name.split()))
+    parts = re.split(r"(?<=[a-zđà-ỹ)\]])\.(?=\s+[A-ZĐÀ-Ỹ])", text, maxsplit=1)
+    first = parts[0].rstrip(" .;:")
+    short = first + "…" if len(parts) > 1 and len(first) < limit else _shorten(first, limit)
+    hidden = _EXCEPTION.search(text)
+    if hidden and hidden.end() > len(short.rstrip("…")):
+        # "Giấy khám sức khỏe … (trừ trường hợp đổi giấy phép hạng A1, A, B1)": the cut hid who is spared.
+        short = _shorten(short.rstrip("…"), limit - 30) + " (có trường hợp được miễn)"
+    return short
+
+
 def format_documents(
     procedure: ProcedureOut, *, max_chars: int = MAX_SECTION_CHARS, pointer: bool = True
 ) -> str:
-    """The required documents, grouped by section; explanatory notes left out."""
-    documents = _required_documents(procedure)
-    if not documents:
-        return "Dữ liệu quốc gia chưa ghi thành phần hồ sơ cho thủ tục này; bạn vui lòng hỏi bộ phận Một cửa."
+    """Every required document: what everyone brings first (national order, each once), then each
+    particular case ("Trường hợp ủy quyền ...") under its own heading; explanatory notes left out."""
+    common = facts.common_documents(procedure)
+    cases = facts.case_groups(procedure)
+    if not common and not cases:
+        return NO_DOCUMENTS
     lines = ["Hồ sơ cần chuẩn bị:"]
-    shown = 0
+    numbered = 0
     for section in ("submit", "present", ""):
-        # Documents everyone brings first; those for particular cases ("Trường hợp ...") after.
-        group = sorted(
-            (d for d in documents if d.section == section),
-            key=lambda d: bool(d.case) or d.name.lower().startswith("trường hợp"),
-        )
-        if not group:
-            continue
-        lines.append(f"{SECTION_TITLES[section]}:")
-        for document in group:
-            if shown >= MAX_DOCUMENTS:
-                break
-            shown += 1
-            lines.append(f"{shown}. {document_line(document)}")
-    if len(documents) > shown:
-        lines.append(f"... và {len(documents) - shown} giấy tờ khác (xem đầy đủ trên Cổng DVC).")
+        group = [d for d in common if d.section == section]
+        if group:
+            if any(d.section != section for d in common) or section:
+                lines.append(f"{SECTION_TITLES[section]}:")
+            items = _document_lines(group, numbered)
+            numbered += len(items)
+            lines += items
+    for case, documents in cases:
+        lines.append(f"{facts.case_label(case, MAX_NAME_CHARS)}:")
+        items = _document_lines(documents, numbered)
+        numbered += len(items)
+        lines += items
+    return _fit(lines, max_chars, procedure, pointer)
+
+
+def format_case_documents(
+    procedure: ProcedureOut, index: int, *, max_chars: int = MAX_SECTION_CHARS, pointer: bool = True
+) -> str:
+    """The documents of the `index`-th particular case (see facts.case_groups), besides the common ones."""
+    cases = facts.case_groups(procedure)
+    if not 0 <= index < len(cases):
+        return format_documents(procedure, max_chars=max_chars, pointer=pointer)
+    case, documents = cases[index]
+    lines = [f"{facts.case_label(case, MAX_ITEM_CHARS)}, cần thêm:", *_document_lines(documents, 0)]
+    if facts.common_documents(procedure):
+        lines.append('Ngoài các giấy tờ ai cũng phải có (bấm "Tất cả giấy tờ" để xem).')
     return _fit(lines, max_chars, procedure, pointer)
 
 
@@ -227,6 +320,12 @@ def format_documents(
 
 def _has_time(channel: ChannelOut) -> bool:
     return channel.time_unit == "in_day" or channel.time_value is not None or bool(channel.time_text)
+
+
+def time_with_case(channel: ChannelOut) -> str:
+    """A channel row's time with the case it belongs to ("Đối với xe ô tô: 2 ngày làm việc")."""
+    text = time_text(channel)
+    return f"{channel.condition}: {text}" if channel.condition else text
 
 
 def time_text(channel: ChannelOut) -> str:
@@ -253,8 +352,11 @@ def _fee_note(channel: ChannelOut) -> str:
     return note
 
 
-def fee_text(channel: ChannelOut) -> str:
-    """A channel's fee in words, with the portal's note on it (cut when long)."""
+def fee_text(channel: ChannelOut, procedure: ProcedureOut | None = None, *, short: bool = False) -> str:
+    """A channel's fee in words, told honestly (answers.facts.fee_phrase) when the procedure is given;
+    else as the portal's cell says, with its note (cut when long)."""
+    if procedure is not None:
+        return facts.fee_phrase(channel, procedure, short=short)
     note = _fee_note(channel)
     suffix = f" ({_note(note, MAX_NAME_CHARS)})" if note else ""
     if channel.fee_kind == "free":
@@ -355,7 +457,7 @@ def format_processing_time(
     if not known:
         lines = ["Dữ liệu quốc gia chưa ghi thời hạn giải quyết cho thủ tục này."]
     else:
-        lines = ["Thời hạn giải quyết:", *_by_channel(procedure, time_text)]
+        lines = ["Thời hạn giải quyết:", *_by_channel(procedure, time_with_case)]
     # Where the table lost the time, the channel description usually still states it.
     notes = {c.description for c in procedure.channels if not _has_time(c) and c.description}
     for note in sorted(notes)[:2]:
@@ -377,13 +479,28 @@ def _local_fee_note(procedure: ProcedureOut) -> list[str]:
     return []
 
 
+def _cited_fee_lines(procedure: ProcedureOut) -> list[str]:
+    """Fee regulations the legal bases cite that the channel rows do not name (with their amounts)."""
+    return [
+        f"Căn cứ pháp lý của thủ tục có {facts.document_name(entry.legal_number)} quy định mức thu: "
+        + _shorten("; ".join(line for line in entry.amounts.splitlines() if line.strip()), MAX_ITEM_CHARS)
+        + f" (nguồn: {entry.source})"
+        for entry in facts.cited_fee_schedules(procedure)
+    ]
+
+
+def fee_lines(procedure: ProcedureOut, *, short: bool = False) -> list[str]:
+    """One "- Trực tiếp, Trực tuyến: ..." line per distinct fee, told honestly."""
+    return _by_channel(procedure, lambda channel: fee_text(channel, procedure, short=short))
+
+
 def format_fee(procedure: ProcedureOut, *, max_chars: int = MAX_SECTION_CHARS, pointer: bool = True) -> str:
-    """Fees per submission channel, with a local fee note where the province added one."""
-    lines = _by_channel(procedure, fee_text)
-    if all(c.fee_kind == "none" for c in procedure.channels):
+    """Fees per submission channel (the regulation that sets them, with the fee table's amounts),
+    and a local fee note where the province added one."""
+    if all(c.fee_kind == "none" for c in procedure.channels) and not procedure.fees:
         lines = ["Dữ liệu quốc gia chưa ghi phí, lệ phí cho thủ tục này."]
     else:
-        lines = ["Phí, lệ phí:", *lines]
+        lines = ["Phí, lệ phí:", *fee_lines(procedure), *_cited_fee_lines(procedure)]
     return _fit(lines + _local_fee_note(procedure), max_chars, procedure, pointer)
 
 
@@ -532,7 +649,12 @@ def format_online(
 
 
 def _is_free(procedure: ProcedureOut) -> bool:
-    return bool(procedure.channels) and all(c.fee_kind == "free" for c in procedure.channels)
+    """Free as the record says it, citing no regulation that sets a fee."""
+    return (
+        bool(procedure.channels)
+        and all(c.fee_kind == "free" and not facts.fee_basis(c) for c in procedure.channels)
+        and not facts.cited_fee_schedules(procedure)
+    )
 
 
 def format_payment(
@@ -548,7 +670,7 @@ def format_payment(
     if all(c.fee_kind == "none" for c in procedure.channels):
         lines = ["Dữ liệu quốc gia không ghi phí, lệ phí của thủ tục này."]
     else:
-        lines = ["Phí, lệ phí:", *_by_channel(procedure, fee_text)]
+        lines = ["Phí, lệ phí:", *fee_lines(procedure), *_cited_fee_lines(procedure)]
     means = "thẻ ATM nội địa, thẻ quốc tế, Internet Banking, ví điện tử hoặc quét mã QR"
     if procedure.online_payment is True:
         lines.append(
@@ -789,6 +911,7 @@ def format_legal_basis(
 
 ASPECT_FORMATTERS: dict[str, SectionFormatter] = {
     "documents": format_documents,
+    "all_documents": format_documents,
     "processing_time": format_processing_time,
     "fee": format_fee,
     "submission": format_submission,
@@ -800,6 +923,13 @@ ASPECT_FORMATTERS: dict[str, SectionFormatter] = {
     "result": format_result,
     "legal_basis": format_legal_basis,
 }
+
+
+def is_overview(aspects: list[str]) -> bool:
+    """The first reply about a procedure: the overview, or a question about its documents (with or
+    without where, how long, how much, online)."""
+    asked = set(aspects)
+    return "documents" in asked and asked <= {"documents", "processing_time", "fee", "submission", "online"}
 
 
 def not_offered_line(procedure: ProcedureOut) -> str:
@@ -840,9 +970,13 @@ def format_answer(
     source_name: str,
     submitted_on: dt.date | None = None,
     due_dates: dict[str, dt.date] | None = None,
-    max_chars: int = MAX_ANSWER_CHARS,
+    max_chars: int | None = None,
 ) -> str:
     """One combined answer: the procedure's title, each aspect asked, and the source line.
+
+    The overview (and a documents question) is the compact first reply (`format_overview`); other
+    aspects are shortened to FIRST_REPLY_CHARS, the complete lists asked with a button
+    (all_documents, case:N) and more than MAX_SHORT_ASPECTS aspects at once to MAX_ANSWER_CHARS.
 
     Args:
         procedure: The procedure's full record.
@@ -850,20 +984,28 @@ def format_answer(
         source_name: Where the national data comes from, for the source line.
         submitted_on: The day the citizen means to submit (for the processing-time aspect).
         due_dates: Channel -> expected result date, computed by the caller in working days.
-        max_chars: Cap of the whole answer; long sections are shortened with a pointer to the
-            full record.
+        max_chars: Cap of the whole answer (default: see above); long sections are shortened with a
+            pointer to the full record.
 
     Returns:
         The answer, lines separated by single newlines (never a blank line).
     """
+    if is_overview(aspects):
+        return format_overview(procedure, source_name=source_name, max_chars=max_chars or FIRST_REPLY_CHARS)
+    if max_chars is None:
+        many = len(set(aspects)) > MAX_SHORT_ASPECTS
+        max_chars = MAX_ANSWER_CHARS if wants_full_list(aspects) or many else FIRST_REPLY_CHARS
     head = [procedure_title(procedure)]
     warning = not_offered_line(procedure)
     if warning:
         head.append(warning)
     tail = [source_line(procedure, source_name)]
-    wanted = [a for a in dict.fromkeys(aspects) if a in ASPECT_FORMATTERS]
+    wanted = [a for a in dict.fromkeys(aspects) if a in ASPECT_FORMATTERS or CASE_ASPECT.fullmatch(a)]
 
     def render(aspect: str, limit: int, pointer: bool) -> str:
+        case = CASE_ASPECT.fullmatch(aspect)
+        if case:
+            return format_case_documents(procedure, int(case.group(1)), max_chars=limit, pointer=pointer)
         if aspect == "processing_time":
             return format_processing_time(
                 procedure, submitted_on=submitted_on, due_dates=due_dates, max_chars=limit, pointer=pointer
@@ -903,25 +1045,30 @@ def format_answer(
     return answer
 
 
-#: How many documents a card lists (the answer text carries the full list).
-CARD_MAX_DOCUMENTS = 8
+#: How many documents a card lists (the overview's own limit).
+CARD_MAX_DOCUMENTS = OVERVIEW_DOCUMENTS
 
 
 def answer_card(procedure: ProcedureOut, source_name: str) -> dict[str, object]:
-    """The structured summary of a procedure that channels able to draw cards show (the web widget).
+    """The structured summary of a procedure that channels able to draw cards show (the web widget
+    shows it instead of the overview's text, which says the same).
 
     Plain strings only; a channel renders them as text. Long values are cut like the answer's.
     """
-    documents = [_shorten(_tidy(d.name), MAX_ITEM_CHARS) for d in _required_documents(procedure)]
+    lines = _document_lines(facts.first_documents(procedure), 0, short=True)
+    documents = [line.split(". ", 1)[1] for line in lines]
     return {
         "title": procedure.name,
         "code": procedure.code,
         "documents": documents[:CARD_MAX_DOCUMENTS],
-        "documents_more": max(0, len(documents) - CARD_MAX_DOCUMENTS),
-        "processing_time": [line[2:] for line in _by_channel(procedure, time_text)]
+        "documents_more": max(0, len(documents) - CARD_MAX_DOCUMENTS) + len(_case_rows(procedure)),
+        # The particular cases, each with its own documents (behind the answer's buttons).
+        "cases": [facts.case_label(case, 90) for case, _ in facts.case_groups(procedure)][:CASE_CHOICES],
+        "processing_time": [line[2:] for line in _by_channel(procedure, time_with_case)]
         if _has_time_lines(procedure)
         else [],
-        "fee": [line[2:] for line in _by_channel(procedure, fee_text)],
+        "fee": [line[2:] for line in fee_lines(procedure)] + _cited_fee_lines(procedure),
+        "where": _where_text(procedure),
         "channels": [CHANNEL_LABELS.get(name, name) for name in _channel_names(procedure)],
         "online_level": procedure.online_level or "",
         "source": source_line(procedure, source_name),
@@ -934,3 +1081,191 @@ def answer_card(procedure: ProcedureOut, source_name: str) -> dict[str, object]:
 
 def _has_time_lines(procedure: ProcedureOut) -> bool:
     return any(_has_time(channel) for channel in procedure.channels)
+
+
+# --------------------------------------------------------------------------------------------
+# The first reply: what everyone needs, then one line each for where, how long, how much, online
+
+
+def _case_rows(procedure: ProcedureOut) -> list[DocumentOut]:
+    return [d for _, documents in facts.case_groups(procedure) for d in documents]
+
+
+SHORT_LEVELS = {"xa": "cấp xã", "tinh": "cấp tỉnh", "bo": "cấp trung ương"}
+# "... nộp hồ sơ đến Sở Tư pháp", "gửi 01 bộ hồ sơ tại Phòng Tài chính - Kế hoạch": where the steps send it.
+_STEPS_PLACE = re.compile(
+    r"\b(?:nộp|gửi)\s+(?:[^\s.;:]+\s+){0,16}?(?:tại|đến|tới)\s+"
+    r"((?:Sở|Phòng|Ủy ban|UBND|Cơ quan|Bộ phận|Trung tâm|Cục|Chi cục|Công an|Văn phòng)[^.;:()\n]{3,200})"
+)
+# An address field that names a place (some records hold the applicants' list there instead).
+_PLACE_WORDS = re.compile(
+    r"\b(?:số \d|đường|phố|phường|xã|quận|huyện|tỉnh|thành phố|bộ phận|trung tâm|ủy ban|ubnd|sở|cục|"
+    r"công an|phòng|chi cục|văn phòng|trụ sở|cổng dịch vụ công)\b",
+    re.IGNORECASE,
+)
+
+
+def _where_text(procedure: ProcedureOut) -> str:
+    if procedure.local and procedure.local.agency_address:
+        return _shorten(procedure.local.agency_address, MAX_NAME_CHARS)
+    agency = procedure.implementing_agency or procedure.competent_agency
+    levels = [SHORT_LEVELS[level] for level in procedure.levels if level in SHORT_LEVELS]
+    if procedure.receiving_address and _PLACE_WORDS.search(procedure.receiving_address):
+        return _shorten(procedure.receiving_address, 160)
+    if not agency:
+        named = _STEPS_PLACE.search(" ".join(procedure.steps[:2]))  # where the first step sends it
+        if named:
+            return f"{_shorten(named.group(1).strip(' ,'), 110)} (theo các bước thực hiện)"
+        return (
+            f"cơ quan {', '.join(levels)} (dữ liệu quốc gia không ghi tên; hỏi bộ phận Một cửa)"
+            if levels
+            else ""
+        )
+    return _shorten(agency, 160)
+
+
+def _joined(lines: list[str], procedure: ProcedureOut) -> str:
+    """'- Trực tiếp: x' lines as one line, without the channels when every line is about all of them
+    ('Trường hợp A: 2 ngày; Trường hợp B: 3 ngày')."""
+    every = ", ".join(CHANNEL_LABELS.get(name, name) for name in _channel_names(procedure))
+    texts = [line[2:] for line in lines]
+    if all(text.startswith(f"{every}: ") for text in texts):
+        texts = [text[len(every) + 2 :] for text in texts]
+    return "; ".join(texts)
+
+
+def _online_text(procedure: ProcedureOut) -> str:
+    if not _has_online(procedure):
+        offline = _offline_channels_text(procedure)
+        return f"chưa có; nộp {offline}" if offline else "dữ liệu quốc gia không ghi"
+    level = {"full": "có, toàn trình", "partial": "có, một phần (vẫn đến cơ quan ở một số bước)"}
+    return f"{level.get(procedure.online_level or '', 'có')} tại {PORTAL_URL}"
+
+
+# A document table whose only row says none is needed: "Không quy định", "Không".
+_NONE_REQUIRED = re.compile(r"\W*không(?:\s+(?:quy định|yêu cầu|có))?\W*$", re.IGNORECASE)
+# "Trong thời hạn 03 ngày làm việc kể từ ..." in the steps, for a record whose table has no time.
+_STEPS_TIME = re.compile(
+    r"trong (?:thời hạn|vòng)(?: không quá| tối đa)? (\d{1,3} (?:ngày làm việc|ngày|giờ|tháng))", re.I
+)
+
+
+def overview_facts(procedure: ProcedureOut, limit: int = MAX_NAME_CHARS) -> list[str]:
+    """Where, how long, how much, online or not: one line each."""
+    lines = []
+    where = _where_text(procedure)
+    if where:
+        lines.append(f"Nơi nộp: {where}")
+    stated = _STEPS_TIME.search(" ".join(procedure.steps))
+    if _has_time_lines(procedure):
+        lines.append(f"Thời hạn: {_joined(_by_channel(procedure, time_with_case), procedure)}")
+    else:
+        lines.append(
+            f"Thời hạn: {stated.group(1)} (theo các bước thực hiện)"
+            if stated
+            else "Thời hạn: dữ liệu quốc gia không ghi"
+        )
+    if _is_free(procedure):
+        lines.append("Lệ phí: miễn phí")
+    elif any(c.fee_kind != "none" for c in procedure.channels) or procedure.fees:
+        fees = fee_lines(procedure, short=True)
+        cited = _cited_fee_lines(procedure)
+        lines.append(f"Lệ phí: {_joined(fees, procedure) if fees else cited[0]}")
+    else:
+        lines.append("Lệ phí: dữ liệu quốc gia không ghi")
+    lines.append(f"Nộp trực tuyến: {_online_text(procedure)}")
+    return [_shorten(line, limit) for line in lines]
+
+
+def format_overview(procedure: ProcedureOut, *, source_name: str, max_chars: int = FIRST_REPLY_CHARS) -> str:
+    """The first reply about a procedure, within `max_chars` (a phone screen).
+
+    The documents everyone brings, in the national order and each once (a "một trong các giấy tờ"
+    group on one line), then one line each for where, how long, how much and online, the national
+    page's link and the source. What does not fit (more documents, the particular cases, steps,
+    forms, legal basis) is behind the buttons `more_buttons` gives.
+    """
+    head = [f"{_shorten(procedure.name, 180)} (mã {procedure.code})"]
+    warning = not_offered_line(procedure)
+    if warning:
+        head.append(warning)
+    tail = []
+    if procedure.source_url.startswith(("https://", "http://")):
+        tail.append(f"Chi tiết: {procedure.source_url}")
+    tail.append(source_line(procedure, source_name))
+    common = facts.first_documents(procedure)
+    cases = facts.case_groups(procedure)
+    for limit, name_chars in ((MAX_NAME_CHARS, 160), (MAX_NAME_CHARS, 110), (140, 110), (100, 90)):
+        lines = _document_lines(common, 0, short=True, name_chars=name_chars)
+        rest = overview_facts(procedure, limit)
+        for shown in range(min(len(lines), OVERVIEW_DOCUMENTS), -1, -1):
+            more = len(lines) - shown + sum(len(documents) for _, documents in cases)
+            docs = ["Giấy tờ cần chuẩn bị:", *lines[:shown]] if shown else []
+            if not common and not cases:
+                docs = [
+                    "Theo dữ liệu quốc gia, thủ tục này không yêu cầu giấy tờ."
+                    if any(_NONE_REQUIRED.match(d.name) for d in procedure.documents)
+                    else "Dữ liệu quốc gia chưa ghi thành phần hồ sơ; bạn hỏi bộ phận Một cửa."
+                ]
+            elif not common:
+                # Every document depends on the citizen's case (đăng ký thường trú: own house, rented,
+                # relative's ...): the cases to choose from, each a button, the largest first.
+                docs = ["Giấy tờ tùy trường hợp của bạn (bấm nút bên dưới để xem từng trường hợp):"]
+                docs += [
+                    f"- {facts.case_label(cases[i][0], 90)}" for i in _case_order(procedure)[:CASE_CHOICES]
+                ]
+                if len(cases) > CASE_CHOICES:
+                    docs.append(f'- và {len(cases) - CASE_CHOICES} trường hợp khác (bấm "Tất cả giấy tờ")')
+                more = 0
+            if more:
+                names = ", ".join(facts.case_label(case, 40).lower().rstrip("…") for case, _ in cases[:2])
+                which = f", có giấy tờ riêng cho {names}…" if names else ""
+                docs.append(f'Còn {more} giấy tờ khác{which}: bấm "Tất cả giấy tờ" để xem đủ.')
+            text = "\n".join([*head, *docs, *rest, *tail])
+            if len(text) <= max_chars:
+                return text
+    return _cut("\n".join([*head, *overview_facts(procedure, 100), *tail]), max_chars)
+
+
+def _case_order(procedure: ProcedureOut) -> list[int]:
+    """Indexes of the particular cases: in the national order when some documents are everyone's;
+    when every document depends on the case, the case with the most documents (usually the ordinary
+    dossier) first."""
+    cases = facts.case_groups(procedure)
+    if facts.common_documents(procedure):
+        return list(range(len(cases)))
+    return sorted(range(len(cases)), key=lambda i: -len(cases[i][1]))
+
+
+def wants_full_list(aspects: list[str]) -> bool:
+    """Whether the citizen asked (with a button) for a complete list, which may be long."""
+    return any(a in FULL_ASPECTS or CASE_ASPECT.fullmatch(a) for a in aspects)
+
+
+def more_buttons(procedure: ProcedureOut, aspects: list[str]) -> list[dict[str, str]]:
+    """Buttons to what a short answer left out: every document, each particular case (up to two),
+    the steps, the forms and the legal basis (each only when the record has it and it was not just
+    shown)."""
+    buttons: list[dict[str, str]] = []
+    cases = facts.case_groups(procedure)
+    common = facts.common_documents(procedure)
+    if "all_documents" not in aspects and (common or cases):
+        buttons.append({"title": "Tất cả giấy tờ", "payload": '/ask_documents{"aspect": "all_documents"}'})
+    titles: list[str] = []
+    for index in _case_order(procedure)[: 2 if common else 3]:
+        if f"case:{index}" not in aspects:
+            payload = f'/ask_documents{{"aspect": "case:{index}"}}'
+            title = facts.case_label(cases[index][0], 30)
+            if title in titles:  # two cases that begin alike: the longer words tell them apart
+                title = facts.case_label(cases[index][0], 40)
+            titles.append(title)
+            buttons.append({"title": title, "payload": payload})
+    if "fee" not in aspects and (procedure.fees or any(facts.fee_note(c) for c in procedure.channels)):
+        buttons.append({"title": "Lệ phí chi tiết", "payload": "/ask_fee"})
+    if procedure.steps and "steps" not in aspects:
+        buttons.append({"title": "Các bước thực hiện", "payload": "/ask_steps"})
+    if any(d.form_name for d in procedure.documents) and "forms" not in aspects:
+        buttons.append({"title": "Mẫu đơn, tờ khai", "payload": "/ask_forms"})
+    if procedure.legal_bases and "legal_basis" not in aspects:
+        buttons.append({"title": "Căn cứ pháp lý", "payload": "/ask_legal_basis"})
+    return buttons

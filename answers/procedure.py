@@ -16,7 +16,14 @@ from sqlalchemy.orm import Session
 
 from answers.coverage import not_covered_reply
 from answers.faq import faq_reply
-from answers.formatting import answer_card, format_answer
+from answers.formatting import (
+    CASE_ASPECT,
+    FULL_ASPECTS,
+    answer_card,
+    format_answer,
+    is_overview,
+    more_buttons,
+)
 from answers.life_event import available_codes, life_event_reply
 from answers.reply import RATING_BUTTONS, Reply
 from answers.variants import variant_question
@@ -166,6 +173,10 @@ def asked_aspects(intent: str, aspect_values: list[str], pending: list[str] | No
     """
     asked = {ASPECT_BY_INTENT[intent]} if intent in ASPECT_BY_INTENT else set()
     asked |= {value for value in aspect_values if value in ASPECT_ORDER}
+    # A button for the complete list, or one case's documents, asks only that.
+    listed = [v for v in aspect_values if v in FULL_ASPECTS or CASE_ASPECT.fullmatch(v)]
+    if listed:
+        return listed[:1]
     first = ASPECT_BY_INTENT.get(intent)
     ordered = sorted(asked, key=lambda aspect: (aspect != first, ASPECT_ORDER.index(aspect)))
     if ordered:
@@ -597,18 +608,22 @@ def procedure_reply(
     submitted: dt.date | None = None,
     due_dates: dict[str, dt.date] | None = None,
 ) -> Reply:
-    """The combined answer of `aspects` of one procedure, with its card and the rating buttons."""
+    """The combined answer of `aspects` of one procedure: buttons to what it left out, then the
+    rating buttons; the first reply (overview) carries its card, which the widget shows instead of
+    the same text."""
+    custom: dict[str, object] = {
+        "type": "procedure_answer",
+        "procedure_code": procedure.code,
+        "aspects": aspects,
+    }
+    if is_overview(aspects):
+        custom["card"] = answer_card(procedure, source_name)
     return Reply(
         text=format_answer(
             procedure, aspects, source_name=source_name, submitted_on=submitted, due_dates=due_dates or None
         ),
-        buttons=RATING_BUTTONS,
-        custom={
-            "type": "procedure_answer",
-            "procedure_code": procedure.code,
-            "aspects": aspects,
-            "card": answer_card(procedure, source_name),
-        },
+        buttons=[*more_buttons(procedure, aspects), *RATING_BUTTONS],
+        custom=custom,
     )
 
 

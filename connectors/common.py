@@ -52,6 +52,13 @@ _ALLOWED_PAYLOADS: dict[str, dict[str, re.Pattern[str]]] = {
     "rate_answer": {"rating": re.compile(r"up|down")},
     # "Gặp cán bộ", offered after misunderstandings and when a dossier code cannot be given.
     "ask_human": {},
+    # The buttons under a procedure answer (answers.formatting.more_buttons): every document or one
+    # case's, the steps, the forms, the legal basis, every fee amount.
+    "ask_documents": {"aspect": re.compile(r"all_documents|case:[0-9]{1,2}")},
+    "ask_steps": {},
+    "ask_forms": {},
+    "ask_legal_basis": {},
+    "ask_fee": {},
 }
 _PAYLOAD_RE = re.compile(r"/(?P<intent>[a-z_]{1,40})(?P<entities>\{.{0,200}\})?", re.DOTALL)
 

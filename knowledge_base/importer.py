@@ -76,6 +76,9 @@ class ImportReport:
     empty: Counter[str] = field(default_factory=Counter)
     doubtful: Counter[str] = field(default_factory=Counter)
     doubtful_codes: dict[str, list[str]] = field(default_factory=dict)
+    # Every doubtful kind, "field: reason" -> procedures, and what is worth a look though parsed
+    # ("to check: ..."): documents whose count cell says 0, bare times, fees beside a regulation.
+    kinds: Counter[str] = field(default_factory=Counter)
 
     def field_rows(self) -> list[tuple[str, int, int, int]]:
         """Rows of (field, parsed, empty, doubtful) over the imported procedures."""
@@ -100,6 +103,9 @@ class ImportReport:
         for name, codes in sorted(self.doubtful_codes.items()):
             more = f" (+{len(codes) - 10} more)" if len(codes) > 10 else ""
             lines.append(f"doubtful {name}: {', '.join(codes[:10])}{more}")
+        if self.kinds:
+            lines += ["", "Doubtful kinds (procedures):"]
+            lines += [f"{count:>6}  {kind}" for kind, count in sorted(self.kinds.items())]
         if self.failed:
             lines.append("Could not parse: " + ", ".join(sorted(self.failed)))
         return "\n".join(lines)
@@ -353,11 +359,32 @@ def _count_fields(parsed: ParsedProcedure, report: ImportReport) -> None:
     for name, is_empty in _REPORT_FIELDS.items():
         if is_empty(parsed):
             report.empty[name] += 1
-    for name in parsed.doubtful:
+    for name, reasons in parsed.doubtful.items():
         if name.startswith("_"):
             continue
         report.doubtful[name] += 1
         report.doubtful_codes.setdefault(name, []).append(parsed.code)
+        for reason in dict.fromkeys(reasons.split("; ")):
+            report.kinds[f"{name}: {reason}"] += 1
+    for kind, present in _check_kinds(parsed).items():
+        report.kinds[f"to check: {kind}"] += present
+
+
+def _check_kinds(parsed: ParsedProcedure) -> dict[str, bool]:
+    """Parsed, but worth a desk officer's look before relying on it."""
+    documents = [d for d in parsed.documents if not d.is_note]
+    return {
+        "document whose count cell says 0 kept as a document": any(d.quantity == 0 for d in documents),
+        "document needing both an original and a copy": any(d.originals and d.copies for d in documents),
+        "documents of which only one is needed (alternatives)": any(d.alternatives for d in documents),
+        "time without a unit anywhere in the record": any(
+            c.time_value is not None and c.time_unit is None for c in parsed.channels
+        ),
+        "fee cell 'Miễn phí' beside the regulation that sets the fee": any(
+            c.fee_text.startswith("Miễn phí") and c.fee_basis for c in parsed.channels
+        ),
+        "legal basis row without a document number": any(not b.number for b in parsed.legal_bases),
+    }
 
 
 def parse_raw_records(

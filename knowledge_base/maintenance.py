@@ -12,6 +12,7 @@ from alembic.config import Config
 from knowledge_base.db import get_engine, session_scope
 from knowledge_base.dossiers import load_demo_dossiers
 from knowledge_base.faq import load_faq_seed
+from knowledge_base.fees import load_fee_seed
 from knowledge_base.importer import ImportReport, load_aliases, load_seed
 from knowledge_base.life_events import load_life_events_seed
 from knowledge_base.settings import get_settings
@@ -62,8 +63,8 @@ def migrate(database_url: str | None = None) -> None:
 def setup_database(database_url: str | None = None) -> ImportReport:
     """Migrate, then upsert the shipped seed; safe to run again, never overwrites a staff edit.
 
-    The seed: procedures, aliases, demo dossiers, the starter FAQ, the announced days off and the
-    life events (lexicon/life_events.yml). The
+    The seed: procedures, aliases, demo dossiers, the starter FAQ, the announced days off, the
+    life events (lexicon/life_events.yml) and the fee table (seed/fees.json). The
     demo dossiers are left out in the prod profile: a citizen must never find a made-up dossier
     (production dossiers come from the province's system, DOSSIER_SOURCE_URL).
     """
@@ -76,5 +77,6 @@ def setup_database(database_url: str | None = None) -> ImportReport:
         load_faq_seed(session)
         load_days_off_seed(session)
         load_life_events_seed(session)
+        load_fee_seed(session)
         session.commit()
     return report

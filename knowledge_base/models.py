@@ -124,6 +124,9 @@ class SubmissionChannel(Base):
     fee_amount_vnd: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     fee_text: Mapped[str] = mapped_column(Text, default="")
     description: Mapped[str] = mapped_column(Text, default="")
+    # The case this row's time and fee belong to ("Đối với xe ô tô") and the fee regulation it cites.
+    condition: Mapped[str | None] = mapped_column(Text, nullable=True)
+    fee_basis: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
     procedure: Mapped[Procedure] = relationship(back_populates="channels")
 
@@ -144,6 +147,11 @@ class RequiredDocument(Base):
     kind: Mapped[str | None] = mapped_column(String(16), nullable=True)
     case: Mapped[str | None] = mapped_column(Text, nullable=True)
     is_note: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The count cell as written ("1 bản chính, 1 bản sao" keeps both); None without a count cell.
+    originals: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    copies: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # Rows of which only one is needed ("một trong các giấy tờ sau") share a label.
+    alternatives: Mapped[str | None] = mapped_column(String(16), nullable=True)
 
     procedure: Mapped[Procedure] = relationship(back_populates="documents")
 
@@ -160,6 +168,31 @@ class LegalBasis(Base):
     number: Mapped[str] = mapped_column(String(128), default="")
 
     procedure: Mapped[Procedure] = relationship(back_populates="legal_bases")
+
+
+class FeeSchedule(Base):
+    """The fees a legal document sets (e.g. the circular on criminal-record certificate fees).
+
+    Keyed by the document's number; applied to every procedure whose fee cell or legal basis cites
+    it. Seeded from the published amounts (created_by "seed"), kept current by staff (audited);
+    a re-import of the national file never touches it.
+    """
+
+    __tablename__ = "fee_schedule"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    legal_number: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    title: Mapped[str] = mapped_column(Text, default="")
+    # One amount per line: "Cấp mới: 200.000 đồng/hộ chiếu".
+    amounts: Mapped[str] = mapped_column(Text, default="")
+    # Where the amounts are published (article, annex), shown to citizens with them.
+    source: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    # Amounts that apply only until a date (a temporary reduction) are not shown after it.
+    valid_until: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    created_by: Mapped[str] = mapped_column(String(128), default="")
+    updated_by: Mapped[str] = mapped_column(String(128), default="")
+    updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class LocalOverride(Base):

@@ -12,6 +12,7 @@ Standard library only (plus `vntext`), so the importer, the API and tests can al
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -45,6 +46,11 @@ class Channel:
     fee_amount_vnd: int | None
     fee_text: str
     description: str
+    # The case this row's time and fee belong to, when its description opens with one ("Đối với xe ô
+    # tô: ...", "Trường hợp cấp lại: ..."); several rows of one channel differ by it.
+    condition: str | None = None
+    # The legal document the fee cell or its description says sets the fee ("244/2016/TT-BTC").
+    fee_basis: str | None = None
 
 
 @dataclass
@@ -54,10 +60,16 @@ class Document:
     section: str  # "submit" | "present" | "note" | ""
     name: str
     form_name: str | None  # several attached forms are joined with "; "
-    quantity: int | None
+    quantity: int | None  # the larger of the two counts (what one row asks for at most)
     kind: str | None  # "original" | "copy" | "certified_copy" | "photo" | None
     case: str | None
     is_note: bool
+    # The count cell as written: "1 bản chính,1 bản sao" is originals=1, copies=1 (both kept);
+    # None when the row has no count cell.
+    originals: int | None = None
+    copies: int | None = None
+    # Rows of which the source says only one is needed ("một trong các giấy tờ sau") share a label.
+    alternatives: str | None = None
 
 
 @dataclass
@@ -224,6 +236,44 @@ _MAX_FEE_VND = 10**12
 _SEPARATORS = re.compile(r"[.,]")
 # A second copy of a table row pasted as tab-separated text into a description.
 _PASTED_ROW = re.compile(r"(?:Trực tiếp|Trực tuyến|Dịch vụ bưu chính)\t")
+_ROW_CONDITION = re.compile(
+    r"^[-+*•\s]*((?:đối với|trường hợp|riêng)\s[^:;.\n]{2,140}?)\s*(?::|,\s*(?:thời gian|lệ phí|phí|mức))",
+    re.IGNORECASE,
+)
+# A fee regulation named beside the fee: "Thông tư số 244/2016/TT-BTC", "Nghị định 99/2022/NĐ-CP".
+_FEE_BASIS = re.compile(
+    r"(?:Thông tư liên tịch|Thông tư|Nghị định|Nghị quyết|Quyết định|TT|NĐ)\s*(?:số\s*)?"
+    r"(\d{1,4}/\d{4}/(?:TTLT|TT|NĐ|NQ|QĐ)-[A-ZĐ]+(?:-[A-ZĐ]+)*)"
+)
+_UNIT_WORDS = r"ngày làm việc|ngày|giờ|tháng|năm"
+
+
+def unit_stated(value: float, *texts: str, cue: bool = False) -> str | None:
+    """The unit a text gives to a bare time ("05 ngày làm việc" for a time cell of "5").
+
+    `cue`: the time must follow a word that introduces a time limit ("trong thời hạn 03 ngày làm
+    việc", "chậm nhất 01 ngày làm việc") — in the steps the same number often counts something else.
+    """
+    if value != int(value):
+        return None
+    lead = r"(?:thời hạn|trong vòng|trong|chậm nhất|tối đa|không quá|sau)\s+(?:\S+\s+){0,2}?" if cue else ""
+    pattern = re.compile(
+        rf"{lead}(?<![\d.,/])0*{int(value)}(?:\s*\([^)]{{1,20}}\))?\s*({_UNIT_WORDS})\b", re.I
+    )
+    for text in texts:
+        found = pattern.search(text or "")
+        if found:
+            return _UNITS[found.group(1).lower()]
+    return None
+
+
+def _thousands(amount: int, texts: str) -> int | None:
+    """The real amount of a fee the portal shows in thousands ("20 VNĐ" beside "20.000 đồng")."""
+    real = amount * 1000
+    for found in _MONEY.finditer(texts):
+        if int(re.sub(r"\D", "", found.group(0)) or 0) == real:
+            return real
+    return None
 
 
 def _take_parenthesised(text: str, start: int) -> int | None:
@@ -373,6 +423,21 @@ def _parse_channel_row(channel: str, body: str) -> tuple[Channel, list[str]]:
     description = _multi_line(body[pos:])
     if is_empty(description):
         description = ""
+    if (
+        doubt
+        and doubt.startswith("fee amount implausibly small")
+        and head is not None
+        and head.group("amount")
+    ):
+        shown = int(_SEPARATORS.sub("", head.group("amount")) or 0)
+        real = _thousands(shown, f"{note} {description}")
+        if real is not None:
+            fee_kind, amount = "amount", real
+            reasons.remove(doubt)
+    if time_value is not None and time_unit is None:
+        time_unit = unit_stated(time_value, description)
+    condition = _ROW_CONDITION.match(description)
+    basis = _FEE_BASIS.search(f"{fee_text} {description}")
     if fee_kind == "none" and _FEE_IN_DESCRIPTION.search(description):
         reasons.append("fee stated in the description only")
     if _PASTED_ROW.search(body):
@@ -386,6 +451,8 @@ def _parse_channel_row(channel: str, body: str) -> tuple[Channel, list[str]]:
         fee_amount_vnd=amount,
         fee_text=fee_text,
         description=description,
+        condition=condition.group(1).strip() if condition else None,
+        fee_basis=basis.group(1) if basis else None,
     )
     return channel_row, reasons
 
@@ -445,11 +512,48 @@ _FORM_STARTER = re.compile(
 _FORM_WINDOW = 160  # no form file name in the data is longer than ~110 characters
 _BULLET = re.compile(r"^(?:[-+*•\u2013]+\s*)+")
 _LEADING_COUNT = re.compile(r"^0?\d+\s+")
+# A row's numbering before its text: "(ii)", "ii.", "b)", "(1.2)", "2.", "01 " — not part of the words
+# that say what kind of paper the row is ("(ii) Bản sao giấy ..." is a copy).
+_ENUMERATOR = re.compile(
+    r"^(?:\(\s*(?:[ivxlc]{1,5}|[a-zđ]|\d{1,2}(?:\.\d{1,2})*)\s*\)|(?:[ivxlc]{1,5}|[a-zđ])[.)]"
+    r"|\d{1,2}(?:\.\d{1,2})*[.)]|0?\d+\s)[^\S\n]*",
+    re.IGNORECASE,
+)
+# A heading that only introduces its list ("Hồ sơ gồm:", "Người yêu cầu nộp 01 bộ hồ sơ, gồm các giấy
+# tờ sau", "Theo quy định tại Điều 41 ...") is not a condition on the rows; one that opens with a case
+# ("Trường hợp ...", "Đối với ...", "Nếu ...") is, even when it ends with "hồ sơ gồm".
+_CASE_CUE = re.compile(r"[\W_]*(?:(?:các|những)\s+)?(?:trường hợp|đối với|nếu|khi|riêng)\b", re.IGNORECASE)
+# ... unless it names what sets its table apart ("Hồ sơ hải quan đối với xăng dầu tái xuất", "Hồ sơ của
+# người nhận con nuôi").
+_LIST_INTRO = re.compile(
+    r"^theo quy định\b|\b(?:gồm|gồm có|bao gồm|sau|sau đây|như sau|dưới đây)\W*$"
+    r"|^(?:\W*thành phần)?\W*hồ sơ\W*$",
+    re.IGNORECASE,
+)
+_INFO_HEADING = re.compile(r"\W*(?:thời hạn|thời gian|lưu ý|ghi chú|số lượng)\b", re.I)
+_ONE_OF = re.compile(
+    r"\bmột trong(?:\s+(?:các|những|số|hai|ba|bốn))?\s+(?:loại\s+)?(?:hồ sơ,?\s*)?"
+    r"(?:giấy tờ|văn bản|tài liệu|giấy)",
+    re.I,
+)
+# A row whose count cell says "0 bản chính" is a real document when its text names one ("Vận tải đơn:
+# 01 bản chụp ...", "c) Tờ khai hải quan ...", "Người nước ngoài nộp bản sao ... giấy tờ chứng minh");
+# otherwise it is an explanation ("Trường hợp ... thì người tiếp nhận có trách nhiệm kiểm tra ...").
+_DOCUMENT_NOUN = re.compile(
+    r"(?:bản\s+(?:sao|chính|chụp|khai|vẽ|đồ|gốc|cam kết|thuyết minh|dịch)|giấy|tờ khai|tờ trình|đơn|"
+    r"văn bản|hộ chiếu|phiếu|quyết định|hợp đồng|sổ|thẻ|chứng từ|chứng chỉ|chứng nhận|vận tải đơn|"
+    r"hóa đơn|biên bản|báo cáo|danh sách|danh mục|ảnh|tài liệu|sơ đồ|bảng|trích lục|lý lịch|"
+    r"công văn|phương án|dự án|đề án|kế hoạch|hồ sơ thiết kế|bản sao|catalogue|chứng thư)\b",
+    re.IGNORECASE,
+)
+_SUBMITS_DOCUMENT = re.compile(
+    r"^[^.;:]{0,80}?\b(?:nộp|xuất trình|kèm theo)\s+(?:0?\d+\s+)?(?:bản|giấy)", re.I
+)
 _KINDS = [
     (re.compile(r"bản (?:sao )?(?:có |được )?chứng thực", re.I), "certified_copy"),
     (re.compile(r"bản chụp", re.I), "photo"),
     (re.compile(r"bản sao", re.I), "copy"),
-    (re.compile(r"bản chính", re.I), "original"),
+    (re.compile(r"bản (?:chính|gốc)", re.I), "original"),
 ]
 _SECTIONS = [
     (re.compile(r"\W*(?:các\s+)?giấy tờ phải nộp", re.I), "submit"),
@@ -473,9 +577,20 @@ _LEAD_CASES = [
     re.compile(r"((?:đối với\s+)?trường hợp[^.;]*?)\s*,?\s*\bthì\b", re.I),
     re.compile(r"((?:đối với\s+)?trường hợp[^.;:]*?)\s*:", re.I),
     re.compile(r"((?:đối với\s+)?trường hợp[^.;:]*?)\s*,?\s*\b(?:phải|cần)\b", re.I),
+    re.compile(r"(đối với\s[^.;:]{3,160}?)\s*:", re.I),  # "Đối với tổ chức khấu trừ thuế: tờ khai ..."
+    re.compile(r"(trường hợp\s[^.;:,]{3,120}),", re.I),  # "Trường hợp khai tờ khai giấy, hồ sơ là ..."
 ]
+# "Trường hợp X thì <not a paper>": what happens in a case ("thì thành phần hồ sơ phải được chứng thực
+# điện tử", "thì người tiếp nhận có trách nhiệm ..."), not a document to bring.
+_CASE_THEN = re.compile(r"(?:đối với\s+)?trường hợp[^.;]*?\bthì\s+(?P<rest>.*)", re.I | re.S)
+_DUTY = re.compile(r"\b(?:chịu|có) trách nhiệm\b", re.I)
 _NUMBERING_WORD = re.compile(r"(?:số|mẫu|lục|điều|khoản|điểm|mục|tháng|năm|ngày|lần)\s*$", re.IGNORECASE)
-_INNER_CASE = re.compile(r"\b(?:trong|đối với)\s+(trường hợp\s[^.;:()]+)", re.I)
+# "Giấy tờ X trong trường hợp Y" in the row's first clause: the case of the whole row. Past a ".", ";"
+# or ":" a "trường hợp" clause qualifies one part ("Hộ chiếu ...; trường hợp bị mất hộ chiếu, phải có
+# đơn trình báo") and is not the row's case.
+_FIRST_CLAUSE_CASE = re.compile(
+    r"^[^.;:]{3,160}?(?:\b(?:trong|đối với)\s+(trường hợp\s[^.;:()]+)|\((dành cho\s[^()]{3,60})\))", re.I
+)
 _RESULT_LIKE = re.compile(r"Mã:\s*KQ\.|^KQ\.G\d", re.M)
 # More copies than this is a scrape accident (the data's largest count is 21); it overflowed the
 # database's integer column.
@@ -587,34 +702,79 @@ def _kind_from_text(name: str) -> str | None:
     "Bản sao hoặc bản sao điện tử" is still a copy, but "Bản chính hoặc bản sao" names two kinds:
     then the text decides nothing and the count cell's kind stands.
     """
-    head = _LEADING_COUNT.sub("", name)[:80]
+    head = _ENUMERATOR.sub("", _BULLET.sub("", name))[:80]
     first = _kind_at(head)
     if first is None:
         return None
     rest = head[first[1] :].lstrip()
     if rest.lower().startswith("hoặc"):
         second = _kind_at(rest[len("hoặc") :].lstrip())
-        if second is None or second[0] != first[0]:
-            return None
+        if second is not None and "original" in {first[0], second[0]} and second[0] != first[0]:
+            return None  # "Bản chính hoặc bản sao": the text leaves the kind open
     return first[0]
 
 
-def _classify_heading(heading: str) -> tuple[str, str | None]:
-    """Map a table heading to (section, case)."""
+def _classify_heading(heading: str, several: bool = False) -> tuple[str, str | None, bool]:
+    """Map a table heading to (section, case, rows are alternatives).
+
+    `several`: the record has tables under different headings, so each heading tells its table
+    apart from the others ("Hồ sơ cấp giấy phép ... loại 1 ... bao gồm" / "... loại 5 ... bao gồm").
+    """
     text = _one_line(heading)
     if is_empty(text):
-        return "", None
+        return "", None, False
+    one_of = bool(_ONE_OF.search(text))
     for pattern, section in _SECTIONS:
         if pattern.match(text):
-            return section, None
+            return section, None, one_of
     if _GENERIC_HEADING.fullmatch(text):
-        return "", None
+        return "", None, one_of
     case = _BULLET.sub("", text).strip().rstrip(":").strip()
-    return "", case or None
+    if not several and not _CASE_CUE.match(_ENUMERATOR.sub("", case)) and _LIST_INTRO.search(case):
+        return "", None, one_of
+    if sum(ch.isalpha() for ch in case) < 4 or _INFO_HEADING.match(_ENUMERATOR.sub("", case)):
+        return "", None, one_of  # "1", "Thời hạn cung cấp hồ sơ hải quan": a label, not a case
+    bare = _ENUMERATOR.sub("", case)
+    if not _CASE_CUE.match(bare) and (
+        case.startswith("(")  # "(Trường hợp khai thác được thông tin ... thì không phải nộp)": a remark
+        or re.match(r"\d{1,2}\.\s", case)  # "1. Đơn đề nghị ...;", "3. Một trong các tài liệu ...": an item
+        or (_DOCUMENT_NOUN.match(bare) and not re.match(r"hồ sơ\b", bare, re.I))  # a row spilled up
+    ):
+        return "", None, one_of
+    return "", case or None, one_of
+
+
+def _is_remark(name: str) -> bool:
+    """A counted row that is a remark: a lead-in ending in ":", what happens in a case, a duty."""
+    text = _ENUMERATOR.sub("", _BULLET.sub("", name)).strip()
+    if text.endswith(":") and not _DOCUMENT_NOUN.match(text):
+        return True  # "Đối với các dự án ...: phải bổ sung:" (but "Phương án xử lý, gồm các nội dung sau:")
+    then = _CASE_THEN.match(text)
+    if then and not (_DOCUMENT_NOUN.match(then.group("rest")) or _SUBMITS_DOCUMENT.match(then.group("rest"))):
+        rest = then.group("rest").lstrip()
+        if not re.match(r"(?:phải |cần |được )?(?:nộp|xuất trình|kèm|bổ sung|có|cung cấp)\b", rest, re.I):
+            return True
+    if re.match(r"khi\s", text, re.IGNORECASE) and ":" not in text[:150]:
+        return True  # "Khi làm thủ tục nhập cảnh ..., người khai hải quan nộp ...": what to do, not a paper
+    return bool(_DUTY.search(text[:200])) and not _DOCUMENT_NOUN.match(text) and not _CASE_CUE.match(text)
+
+
+def _is_explanation(name: str) -> bool:
+    """Whether a row whose count cell says 0 explains rather than names a document."""
+    text = _ENUMERATOR.sub("", _BULLET.sub("", name)).strip()
+    if not text or text.endswith(":") or _NOTE_PREFIX.match(text) or _NOTE_CASE.match(text):
+        return True
+    if _CASE_CUE.match(text) or re.match(r"(?:các|những)\s+(?:thành phần|giấy tờ)\b", text, re.I):
+        return True
+    return not (_DOCUMENT_NOUN.match(text) or _SUBMITS_DOCUMENT.match(text))
 
 
 def _make_document(
-    row: str, counts: tuple[str, str | None] | None, section: str, heading_case: str | None
+    row: str,
+    counts: tuple[str, str | None] | None,
+    section: str,
+    heading_case: str | None,
+    alternatives: str | None = None,
 ) -> tuple[Document, list[str]]:
     """Build one Document from the row text and its count cell."""
     reasons: list[str] = []
@@ -627,40 +787,41 @@ def _make_document(
         name = form_name
     quantity: int | None = None
     kind: str | None = None
+    originals: int | None = None
+    copies: int | None = None
     if counts is not None:
-        original = int(counts[0])
         # int() refuses over 4,300 digits: a count longer than _MAX_COUNT is implausible anyway.
-        copies_text = (counts[1] or "").lstrip("0") or "0"
-        copies = int(copies_text) if len(copies_text) <= len(str(_MAX_COUNT)) else _MAX_COUNT + 1
-        if original and copies:
-            # "1 bản chính,1 bản sao": the portal does not say whether both or either are needed.
-            quantity, kind = max(original, copies), None
-        elif copies:
-            quantity, kind = copies, "copy"
-        else:
-            quantity, kind = original, ("original" if original else None)
+        originals, copies = (
+            int(text) if len(text) <= len(str(_MAX_COUNT)) else _MAX_COUNT + 1
+            for text in (counts[0].lstrip("0") or "0", (counts[1] or "").lstrip("0") or "0")
+        )
+        # "1 bản chính,1 bản sao" keeps both counts; `kind` then comes only from the text.
+        quantity = max(originals, copies)
+        kind = None if originals and copies else "copy" if copies else "original" if originals else None
         if quantity > _MAX_COUNT:
             reasons.append("document count implausibly large")
-            quantity, kind = None, None
-        elif quantity:
-            kind = _kind_from_text(name) or kind
+            quantity, kind, originals, copies = None, None, None, None
     else:
         reasons.append("document row without a count")
     is_note = (
-        quantity == 0
-        or counts is None  # a trailing text without a count is an explanation in the data
+        counts is None  # a trailing text without a count is an explanation in the data
         or section == "note"
         or bool(_NOTE_PREFIX.match(name))
         or bool(_NOTE_CASE.match(name))
+        or (quantity == 0 and _is_explanation(name))
+        or _is_remark(name)
     )
+    kind = _kind_from_text(name) or kind
     case = heading_case
     if case is None:
-        lead = next((m for m in (p.match(name) for p in _LEAD_CASES) if m), None)
-        # "... trong trường hợp X" names the case of a document; inside an explanation row it is
-        # just part of the explanation.
-        inner = None if lead or is_note else _INNER_CASE.search(name)
-        found = lead.group(1) if lead else (inner.group(1) if inner else None)
-        case = found.strip(" ,") if found else None
+        # A case the row opens with ("Trường hợp X thì ...") or states in its first clause.
+        text = _ENUMERATOR.sub("", name)
+        if is_note and re.match(r"\W*(?:lưu ý|ghi chú)\W*", text, re.I):
+            text = re.sub(r"^\W*(?:lưu ý|ghi chú)\W*", "", text, flags=re.I)  # "Lưu ý: Trường hợp X thì ..."
+        lead = next((m for m in (p.match(text) for p in _LEAD_CASES) if m), None)
+        inner = None if lead or is_note else _FIRST_CLAUSE_CASE.match(text)
+        found = lead or inner
+        case = next(g for g in found.groups() if g).strip(" ,") if found else None
     document = Document(
         section=section,
         name=name,
@@ -669,6 +830,9 @@ def _make_document(
         kind=kind,
         case=case,
         is_note=is_note,
+        originals=originals,
+        copies=copies,
+        alternatives=None if is_note or (case and case != heading_case) else alternatives,
     )
     return document, reasons
 
@@ -693,6 +857,16 @@ def _count_start(match: re.Match[str]) -> tuple[int, str]:
     return start, digits
 
 
+def _headings(text: str, headers: list[re.Match[str]]) -> list[str]:
+    """The text before each table header: the start, then what follows the previous table's last count."""
+    headings = [text[: headers[0].start()]]
+    for previous, header in itertools.pairwise(headers):
+        body = text[previous.end() : header.start()]
+        ends = [count.end() for count in _COUNT.finditer(body)]
+        headings.append(body[ends[-1] :] if ends else body)
+    return [h for h in headings if not is_empty(h) and not any(p.match(_one_line(h)) for p, _ in _SECTIONS)]
+
+
 def _parse_documents(text: str) -> tuple[list[Document], list[str]]:
     """Parse the document table; return the rows and the doubt reasons."""
     text = nfc(text or "")
@@ -706,8 +880,14 @@ def _parse_documents(text: str) -> tuple[list[Document], list[str]]:
     reasons: list[str] = []
     documents: list[Document] = []
     heading = text[: headers[0].start()]
+    groups = 0
+    several = len({_one_line(h).strip(" :*-+") for h in _headings(text, headers)} - {""}) > 1
     for index, header in enumerate(headers):
-        section, heading_case = _classify_heading(heading)
+        section, heading_case, one_of = _classify_heading(heading, several)
+        alternatives = None
+        if one_of:
+            groups += 1
+            alternatives = f"A{groups}"
         end = headers[index + 1].start() if index + 1 < len(headers) else len(text)
         body = text[header.end() : end]
         row_start = 0
@@ -718,15 +898,17 @@ def _parse_documents(text: str) -> tuple[list[Document], list[str]]:
                 row_start = match.end()
                 reasons.append("count cell without a document text")
                 continue
-            document, row_reasons = _make_document(row, (original, match.group(2)), section, heading_case)
+            document, row_reasons = _make_document(
+                row, (original, match.group(2)), section, heading_case, alternatives
+            )
             documents.append(document)
             reasons.extend(r for r in row_reasons if r not in reasons)
             row_start = match.end()
         tail = body[row_start:]
         if index + 1 < len(headers):
             heading = tail  # the text after the last count is the next table's heading
-        elif _one_line(tail) and not is_empty(tail):
-            document, row_reasons = _make_document(tail, None, section, heading_case)
+        elif _BULLET.sub("", _one_line(tail)) and not is_empty(tail):
+            document, row_reasons = _make_document(tail, None, section, heading_case, alternatives)
             documents.append(document)
             reasons.extend(r for r in row_reasons if r not in reasons)
     return documents, reasons
@@ -771,7 +953,8 @@ _ISSUERS = sorted(
 _CAPS_RUN = rf"[{_UPPER}](?:[{_UPPER}](?![{_LOWER}]))*"  # capitals not starting a Capitalised word
 _SEGMENT = rf"(?:(?:UBTVQH|QH)\d{{2}}|TTg|{'|'.join(_ISSUERS)}|{_CAPS_RUN})"
 _LEGAL_NUMBER = re.compile(
-    rf"\d{{1,4}}(?:\.\d{{1,3}})?(?:/\d{{4}})?[/-]{_SEGMENT}(?:[-_/]{_SEGMENT})*"  # 66.7/2025/NQ-CP
+    # 66.7/2025/NQ-CP, 01/2012/QĐ- TTg (a space after the hyphen, as typed on the portal)
+    rf"\d{{1,4}}(?:\.\d{{1,3}})?(?:/\d{{4}})?[/-]{_SEGMENT}(?:[-_/](?: (?=TTg))?{_SEGMENT})*"
     # A bare "24/2024" only where a number cell can be: at the end or before a glued title.
     rf"|\d{{1,4}}/\d{{4}}(?=\s*$|[{_UPPER}][{_LOWER}])"
 )
@@ -784,6 +967,9 @@ _GLUED_DOC_TYPE = re.compile(
     rf"(?<=[{_LOWER}.);,])\s?(?:Luật|Bộ luật|Nghị định|Thông tư liên tịch|Thông tư|Quyết định"
     rf"|Nghị quyết|Pháp lệnh|Chỉ thị|Lệnh|Văn bản hợp nhất|NĐ|TT|QĐ|NQ)(?:\s+số)?\s*$"
 )
+
+
+_TITLE_CONTINUATIONS = frozenset({"ngày", "của", "năm", "tháng", "do", "và", "được", "đã", "hoặc"})
 
 
 def _is_delimiter(text: str, match: re.Match[str], next_match: re.Match[str] | None) -> bool:
@@ -800,10 +986,17 @@ def _is_delimiter(text: str, match: re.Match[str], next_match: re.Match[str] | N
         # Glued to the next title, unless it is a number quoted in a title with a word glued
         # after it ("Thông tư số 53/2025/TT-BCAngày 01/7/2025 ...53/2025/TT-BCA"): the number
         # cell repeats it later.
-        return not (following.islower() and match.group(0) in text[end:])
+        # A title starting in lower case ("...27/2011/TT-BGTVTsửa đổi Thông tư 27/2011/TT-BGTVT ...") is
+        # the next row even when it quotes the number again: only a date or issuer goes on a title.
+        word = re.match(r"\w+", text[end:])
+        return not (following.islower() and word and word.group(0) in _TITLE_CONTINUATIONS)
     # A number cell glued to the end of its title ("...Bộ Tư pháp18/2026/NĐ-CP Nghị định ...",
     # "...Bộ Tư phápQuyết định số 2338/QĐ-BTP Hướng dẫn ...") ends a row even before a space.
     before = text[max(0, match.start() - 40) : match.start()]
+    if before and before[-1] in ".;" and match.group(0) in text[: match.start()]:
+        # "... số 143/2025/QH15 ngày 11/12/2025;143/2025/QH15 định số ...": the number cell glued
+        # after the title's closing ";" or "." repeats the number the title quoted.
+        return True
     glued_before = bool(before) and (before[-1].isalpha() or bool(_GLUED_DOC_TYPE.search(before)))
     return glued_before and bool(_NEXT_TITLE.match(text, end))
 
@@ -815,6 +1008,9 @@ def _number_start(text: str, match: re.Match[str]) -> int:
     own digits begin with a year (19xx/20xx), the year belongs to the title.
     """
     start = match.start()
+    year_dot = re.match(r"(?:19|20)\d\d\.", match.group(0))
+    if year_dot and start > 0 and text[start - 1] == "/":
+        return start + year_dot.end()  # "ngày 15/5/2026.55/2026/TT-BTC": the date's year, then the number
     run_start = start
     while run_start > 0 and text[run_start - 1].isdigit():
         run_start -= 1
@@ -825,6 +1021,23 @@ def _number_start(text: str, match: re.Match[str]) -> int:
     if len(digits) > 4 and _YEAR.match(digits):
         return run_start + 4
     return start
+
+
+_BARE_TITLE = re.compile(
+    r"(?:Luật|Bộ luật|Nghị định|Thông tư liên tịch|Thông tư|Quyết định|Nghị quyết|Pháp lệnh|NĐ|TT|QĐ)?"
+    r"\s*(?:số)?\s*",
+    re.IGNORECASE,
+)
+
+
+def _split_doubled_title(title: str, bases: list[LegalBasis]) -> str:
+    """A title written twice ("BỘ LUẬT HÀNG HẢI VIỆT NAMBỘ LUẬT HÀNG HẢI VIỆT NAM<next title>") is a
+    row whose number cell repeats its title: that row goes in without a number, the rest stays."""
+    for size in range(len(title) // 2, 9, -1):
+        if title[:size] == title[size : 2 * size] and len(title) > 2 * size:
+            bases.append(LegalBasis(title=title[:size].strip(), number=""))
+            return title[2 * size :].strip()
+    return title
 
 
 def _parse_legal_bases(text: str) -> tuple[list[LegalBasis], list[str]]:
@@ -844,10 +1057,25 @@ def _parse_legal_bases(text: str) -> tuple[list[LegalBasis], list[str]]:
         following = matches[index + 1] if index + 1 < len(matches) else None
         if match.start() < begin or not _is_delimiter(text, match, following):
             continue
+        if (
+            following is not None
+            and following.start() == match.end()
+            and any(basis.number == match.group(0) for basis in bases)
+        ):
+            # "... sửa đổi bởi Nghị định số 232/2025/NĐ-CP34/2025/TT-NHNN": a number already a row's
+            # cell, quoted again in the next title, with that row's own cell glued after it.
+            continue
         number_start = _number_start(text, match)
         title = _one_line(text[begin:number_start])
-        title = _one_line(_GLUED_DOC_TYPE.sub("", title)) or title
+        title = (_one_line(_GLUED_DOC_TYPE.sub("", title)) or title).rstrip(" ;,")
         number = text[number_start : match.end()]
+        title = _split_doubled_title(title, bases)
+        if bases and bases[-1].number == number and _BARE_TITLE.fullmatch(title or ""):
+            begin = match.end()  # "73/2025/TT-NHNNSố 73/2025/TT-NHNN": the cell written twice
+            continue
+        if bases and bases[-1].number == number and bases[-1].title == title:
+            begin = match.end()
+            continue
         bases.append(LegalBasis(title=title or number, number=number))
         begin = match.end()
     leftover = _one_line(text[begin:])
@@ -947,8 +1175,15 @@ def clean_result(text: str) -> str:
 # --------------------------------------------------------------------------------------------
 # Steps, levels, online service
 
-_STEP_MARK = re.compile(r"[-+*•\s]*bước\s*\d", re.IGNORECASE)
+_STEP_MARK = re.compile(r"[-+*•\s]*(?:[a-zđ]\)\s*)?bước\s*\d", re.IGNORECASE)
 _GLUED_STEP = re.compile(r"(?<=\S)(?=Bước\s?\d)|(?<=[.;:!?])[^\S\n]+(?=Bước\s?\d)")
+_SPACED_STEP = re.compile(r"[^\S\n]+(?=Bước\s?\d{1,2}\s*[:.]\s)")
+_STEP_REFERENCES = frozenset({"tại", "theo", "ở", "của", "và", "các", "từ", "đến", "sau", "trước", "như"})
+_HARD_WRAP = re.compile(rf"(?<=[^\s.:;!?])[^\S\n]*\n[^\S\n]*(?=[{_LOWER}])(?![a-zđ]{{1,4}}[).]\s)")
+# "... trung ương.b) Giải quyết TTHC: ...": a lettered item glued after a sentence starts a line.
+_GLUED_ITEM = re.compile(r"(?<=\.)[^\S\n]*(?=[a-h]\)\s+[A-ZĐ])")
+# The field's own label copied into it: "Trình tự thực hiện: (bao gồm cả thời gian, địa điểm ...)".
+_STEPS_LABEL = re.compile(r"\s*trình tự thực hiện\s*:?\s*(?:\([^)]*\))?\s*:?", re.IGNORECASE)
 _LEVELS = {"cấp xã": "xa", "cấp tỉnh": "tinh", "cấp bộ": "bo"}
 _KNOWN_NON_LEVELS = {"cơ quan khác"}
 _FULL_ONLINE = re.compile(r"(?:dịch\s+vụ\s+công|trực\s+tuyến)(?:\s+trực\s+tuyến)?\s+toàn\s+trình", re.I)
@@ -963,16 +1198,38 @@ _NO_ONLINE_PAYMENT = re.compile(
 )
 
 
+def _split_spaced_step(match: re.Match[str]) -> str:
+    """A "Bước N:" after a space mid-line starts a step unless a word refers to it ("tại Bước 2:")."""
+    text = match.string
+    line = text[text.rfind("\n", 0, match.start()) + 1 : match.start()]
+    if not line.strip(" -+*•\t\u2013") or _ENUMERATOR.fullmatch(line.strip(" -+*•\t\u2013") + " "):
+        return match.group(0)  # "- Bước 1:" at the start of its line already starts a step
+    words = line[-12:].split()
+    return match.group(0) if words and words[-1].lower() in _STEP_REFERENCES else "\n"
+
+
 def _parse_steps(text: str) -> list[str]:
-    """Split the steps: one per "Bước N" with its following lines, else one per line."""
+    """Split the steps: one per "Bước N" with its following lines, else one per line.
+
+    A line the portal cut in the middle of a sentence (no closing punctuation, the next line going
+    on in lower case) is joined back to it first.
+    """
     # Some records run the next step on from the previous one ("...xem xét.Bước 5 Xem xét",
-    # "...bước B5. Bước 7 ..."): start a new line there.
+    # "...bước B5. Bước 7 ...", "... Hệ thống ACTS Bước 1: Người khai ..."): start a new line there.
+    text = _STEPS_LABEL.sub("", text, count=1) if _STEPS_LABEL.match(text) else text
     text = _GLUED_STEP.sub("\n", text)
-    lines = [line for line in _multi_line(text).split("\n") if line]
+    text = _SPACED_STEP.sub(_split_spaced_step, text)
+    text = _GLUED_ITEM.sub("\n", text)
+    text = _multi_line(_HARD_WRAP.sub(" ", text))
+    lines = [line for line in text.split("\n") if line]
     if is_empty(" ".join(lines)):
         return []
     if not any(_STEP_MARK.match(line) for line in lines):
         return lines
+    first = next(index for index, line in enumerate(lines) if _STEP_MARK.match(line))
+    if first >= 2 and all(line.lstrip().startswith(("+", "-")) for line in lines[:first]):
+        # A bulleted list before "Bước 1" names the procedure's variants, which the steps repeat.
+        lines = lines[first:]
     steps: list[str] = []
     current: list[str] = []
     for line in lines:
@@ -1095,6 +1352,10 @@ def parse_record(raw: dict[str, Any]) -> ParsedProcedure:
     names, description = result_parts
     levels: list[str] = _guarded(doubtful, "levels", _parse_levels, _text(raw, "cap_thuc_hien"), [])
     steps: list[str] = _guarded(doubtful, "steps", _steps_section, steps_text, [])
+    for channel in channels:
+        if channel.time_value is not None and channel.time_unit is None and channel.time_value:
+            # The table lost the unit ("Trực tuyến5Miễn phí"); the steps often state it.
+            channel.time_unit = unit_stated(channel.time_value, steps_text, cue=True)
     name = _field(raw, "ten_thu_tuc")
     conditions = _conditions(_text(raw, "yeu_cau_dieu_kien"))
     receiving_address = _multi_line(_text(raw, "dia_chi_tiep_nhan"))

@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from knowledge_base.models import Procedure
+from knowledge_base.fees import cited_numbers, schedules_for
+from knowledge_base.models import FeeSchedule, Procedure
 from knowledge_base.schemas import ProcedureOut
 
 
@@ -23,15 +24,21 @@ def get_procedure(session: Session, *, code: str) -> ProcedureOut | None:
     ).one_or_none()
     if procedure is None:
         return None
-    return to_view(procedure)
+    cited = [c.fee_basis for c in procedure.channels if c.fee_basis]
+    cited += cited_numbers(
+        [c.fee_text for c in procedure.channels]
+        + [lb.number for lb in procedure.legal_bases]
+        + [procedure.steps]  # "nộp lệ phí đăng ký xe theo Thông tư 60/2023/TT-BTC" in a step
+    )
+    return to_view(procedure, fees=schedules_for(session, cited))
 
 
-def to_view(procedure: Procedure) -> ProcedureOut:
+def to_view(procedure: Procedure, fees: list[FeeSchedule] | None = None) -> ProcedureOut:
     """Convert a loaded Procedure row into its API/action view."""
     data = {
         column: getattr(procedure, column)
         for column in ProcedureOut.model_fields
-        if column not in {"levels", "steps", "channels", "documents", "legal_bases", "local"}
+        if column not in {"levels", "steps", "channels", "documents", "legal_bases", "local", "fees"}
     }
     return ProcedureOut(
         **data,
@@ -41,4 +48,5 @@ def to_view(procedure: Procedure) -> ProcedureOut:
         documents=procedure.documents,  # type: ignore[arg-type]
         legal_bases=procedure.legal_bases,  # type: ignore[arg-type]
         local=procedure.override,  # type: ignore[arg-type]
+        fees=fees or [],  # type: ignore[arg-type]
     )

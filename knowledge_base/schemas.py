@@ -22,6 +22,8 @@ class ChannelOut(_Orm):
     fee_amount_vnd: int | None
     fee_text: str
     description: str
+    condition: str | None = None
+    fee_basis: str | None = None
 
 
 class DocumentOut(_Orm):
@@ -34,6 +36,9 @@ class DocumentOut(_Orm):
     kind: str | None
     case: str | None
     is_note: bool
+    originals: int | None = None
+    copies: int | None = None
+    alternatives: str | None = None
 
 
 class LegalBasisOut(_Orm):
@@ -41,6 +46,16 @@ class LegalBasisOut(_Orm):
 
     title: str
     number: str
+
+
+class FeeScheduleOut(_Orm):
+    """The fees a cited legal document sets (the staff-kept fee table)."""
+
+    legal_number: str
+    title: str
+    amounts: str
+    source: str
+    valid_until: dt.date | None = None
 
 
 class OverrideOut(_Orm):
@@ -81,3 +96,4 @@ class ProcedureOut(_Orm):
     documents: list[DocumentOut]
     legal_bases: list[LegalBasisOut]
     local: OverrideOut | None = None
+    fees: list[FeeScheduleOut] = []

@@ -128,6 +128,17 @@ class LifeEventIn(_In):
     published: bool = False
 
 
+class FeeIn(_In):
+    """An entry of the fee table (the fees one legal document sets)."""
+
+    legal_number: str = Field(min_length=1, max_length=64)
+    title: str = Field(default="", max_length=1000)
+    amounts: str = Field(min_length=1, max_length=2000)
+    source: str = Field(min_length=1, max_length=1000)
+    note: str = Field(default="", max_length=1000)
+    valid_until: dt.date | None = None
+
+
 class OverrideIn(_In):
     """A procedure's local override."""
 

@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from app.staff.deps import record_denied
-from app.staff.routes import admin, auth, content, dashboard, inbox, life_events, pages, users
+from app.staff.routes import admin, auth, content, dashboard, fees, inbox, life_events, pages, users
 from app.staff.schemas import StaffErrorOut
 from knowledge_base.settings import get_settings
 from knowledge_base.staff.common import StaffError
@@ -199,7 +199,7 @@ async def _security_headers(
 def install_staff(app: FastAPI) -> None:
     """Add the staff workspace to `app`: /api/staff/v1 (JSON API) and /staff (pages)."""
     api = APIRouter(prefix=API_PREFIX, responses=ERROR_RESPONSES)
-    for module in (auth, users, content, life_events, inbox, dashboard, admin):
+    for module in (auth, users, content, life_events, fees, inbox, dashboard, admin):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(pages.router)

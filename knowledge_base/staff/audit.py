@@ -43,6 +43,8 @@ ACTION_LABELS = {
     "question_dismiss": "Bỏ qua câu hỏi",
     "day_off_create": "Thêm ngày nghỉ/làm bù",
     "day_off_delete": "Xóa ngày nghỉ/làm bù",
+    "fee_create": "Thêm mức phí, lệ phí theo văn bản",
+    "fee_update": "Sửa mức phí, lệ phí theo văn bản",
 }
 
 

@@ -14,6 +14,7 @@ import pytest
 
 from answers.formatting import (
     ASPECT_FORMATTERS,
+    CARD_MAX_DOCUMENTS,
     CHANNEL_LABELS,
     MAX_ANSWER_CHARS,
     PORTAL_URL,
@@ -36,7 +37,7 @@ from knowledge_base.queries import get_procedure
 from knowledge_base.schemas import ChannelOut, DocumentOut, LegalBasisOut, OverrideOut, ProcedureOut
 
 SOURCE = "Cổng DVC quốc gia"
-ALL_ASPECTS = list(ASPECT_FORMATTERS)
+ALL_ASPECTS = [a for a in ASPECT_FORMATTERS if a != "all_documents"]
 # Codes of real procedures in the shipped seed, chosen for what their records hold.
 BIRTH = "1.001193"  # khai sinh: free, no agency named, long steps, forms only named in the documents
 ID_CARD = "1.014061"  # căn cước: agencies, "Bước N" steps, attached form templates, no fee data
@@ -136,8 +137,9 @@ def _money(amount: int) -> str:
 
 
 def test_documents_of_birth_registration_are_all_listed(records) -> None:
+    # "Tất cả giấy tờ" (the button under the first reply): every document, whole.
     procedure = records[BIRTH]
-    text = _answer(procedure, ["documents"])
+    text = _answer(procedure, ["all_documents"])
     names = [d.name for d in procedure.documents if not d.is_note and d.section != "note"]
     assert names
     for name in names:
@@ -156,10 +158,12 @@ def test_processing_time_per_channel_of_the_id_card(records) -> None:
 def test_passport_fees_give_each_channel_amount(records) -> None:
     procedure = records[PASSPORT]
     text = _answer(procedure, ["fee"])
-    amounts = {c.fee_amount_vnd for c in procedure.channels if c.fee_kind == "amount"}
-    assert amounts
-    for amount in amounts:
-        assert f"{_money(amount)} đồng" in text
+    # Direct: the fee table's amounts of the circular the row cites, with its source.
+    assert "200.000 đồng" in text and "400.000 đồng" in text and "Thông tư 25/2021/TT-BTC" in text
+    assert "nguồn:" in text
+    # Online and postal: a reduction that ended on 31/12/2023 is not presented as today's fee.
+    assert "160.000 đồng" not in text
+    assert "31/12/2023 (đã hết hạn)" in text
 
 
 def test_submission_names_agencies_channels_and_where(records) -> None:
@@ -198,8 +202,7 @@ def test_online_payment_of_the_passport(records) -> None:
     text = _answer(procedure, ["payment"])
     assert "thanh toán trực tuyến" in text
     assert "ví điện tử" in text and "QR" in text
-    for channel in procedure.channels:
-        assert f"{_money(channel.fee_amount_vnd)} đồng" in text
+    assert "200.000 đồng" in text and "đã hết hạn" in text
 
 
 def test_free_procedure_needs_no_payment(records) -> None:
@@ -268,7 +271,11 @@ def test_results_of_registering_a_private_firm(records) -> None:
 
 
 def test_legal_basis_lists_each_text_once_laws_first(records) -> None:
+    # The national data lists some texts twice (the parser merges the glued repeats it can see; a
+    # repeat further down stays): the answer names each once.
     procedure = records[PRIVATE_FIRM]
+    first = next(b for b in procedure.legal_bases if b.number)
+    procedure = procedure.model_copy(update={"legal_bases": [*procedure.legal_bases, first]})
     text = _answer(procedure, ["legal_basis"])
     numbers = [b.number for b in procedure.legal_bases if b.number]
     repeated = {n for n in numbers if numbers.count(n) > 1}
@@ -288,10 +295,13 @@ def test_legal_basis_lists_each_text_once_laws_first(records) -> None:
 
 def test_aspects_come_in_the_order_asked(records) -> None:
     procedure = records[PASSPORT]
-    fee_first = _answer(procedure, ["fee", "documents"])
-    assert fee_first.index("Phí, lệ phí") < fee_first.index("Hồ sơ cần chuẩn bị")
-    documents_first = _answer(procedure, ["documents", "fee"])
-    assert documents_first.index("Hồ sơ cần chuẩn bị") < documents_first.index("Phí, lệ phí")
+    fee_first = _answer(procedure, ["fee", "steps"])
+    assert fee_first.index("Phí, lệ phí") < fee_first.index("Trình tự thực hiện")
+    steps_first = _answer(procedure, ["steps", "fee"])
+    assert steps_first.index("Trình tự thực hiện") < steps_first.index("Phí, lệ phí")
+    # Documents with where / how long / how much: the first reply, documents first whatever the order.
+    overview = _answer(procedure, ["fee", "documents"])
+    assert overview.index("Giấy tờ cần chuẩn bị") < overview.index("Lệ phí:")
 
 
 def test_every_aspect_at_once_fits_the_cap_with_one_pointer(records) -> None:
@@ -544,7 +554,7 @@ def test_card_summarises_the_passport_in_plain_strings(records) -> None:
     assert card["source_url"].startswith("https://") or card["source_url"] == ""
 
 
-def test_card_lists_at_most_eight_documents_and_counts_the_rest() -> None:
+def test_card_lists_at_most_its_limit_of_documents_and_counts_the_rest() -> None:
     documents = [
         DocumentOut(
             section="main",
@@ -558,5 +568,5 @@ def test_card_lists_at_most_eight_documents_and_counts_the_rest() -> None:
         for n in range(11)
     ]
     card = answer_card(_procedure(documents=documents, source_url="javascript:alert(1)"), SOURCE)
-    assert len(card["documents"]) == 8 and card["documents_more"] == 3
+    assert len(card["documents"]) == CARD_MAX_DOCUMENTS and card["documents_more"] == 11 - CARD_MAX_DOCUMENTS
     assert card["source_url"] == ""  # only http(s) links leave the knowledge base

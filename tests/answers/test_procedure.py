@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from sqlalchemy.orm import Session
 
+from answers.formatting import FIRST_REPLY_CHARS
 from answers.procedure import (
     OVERVIEW,
     ProcedureQuestion,
@@ -63,9 +65,43 @@ def test_a_named_procedure_is_answered_with_its_card_and_rating_buttons(session:
     assert reply.response is None and reply.text is not None
     assert reply.text.splitlines()[0].endswith("(mã 1.001193)")
     assert reply.text.splitlines()[-1].startswith(f"Nguồn: {SOURCE}, cập nhật ")
-    assert reply.buttons == RATING_BUTTONS
+    # The first reply fits a phone; buttons lead to the rest, the rating buttons come last.
+    assert len(reply.text) <= FIRST_REPLY_CHARS
+    assert reply.buttons[-2:] == RATING_BUTTONS
+    titles = [button["title"] for button in reply.buttons]
+    assert titles[0] == "Tất cả giấy tờ" and "Các bước thực hiện" in titles and "Căn cứ pháp lý" in titles
+    assert any(title.startswith("Trường hợp ủy quyền") for title in titles)
     assert reply.custom["type"] == "procedure_answer" and reply.custom["card"]["code"] == "1.001193"
     assert not answer.needs_review
+
+
+def test_the_buttons_under_the_first_reply_give_the_rest(session: Session) -> None:
+    first = answer_procedure(
+        session,
+        ProcedureQuestion(
+            text="đăng ký khai sinh cần giấy tờ gì", intent="ask_documents", aspects=["documents"]
+        ),
+        source_name=SOURCE,
+    ).reply
+    case = next(b for b in first.buttons if b["title"].startswith("Trường hợp ủy quyền"))
+    aspect = json.loads("{" + case["payload"].split("{", 1)[1])["aspect"]
+    answer = answer_procedure(
+        session,
+        ProcedureQuestion(text="", intent="ask_documents", aspects=[aspect], current_code="1.001193"),
+        source_name=SOURCE,
+    )
+    text = answer.reply.text or ""
+    assert "ủy quyền" in text.splitlines()[1].lower() and "Văn bản ủy quyền" in text
+    assert "card" not in answer.reply.custom  # the widget's card goes with the first reply only
+    every = answer_procedure(
+        session,
+        ProcedureQuestion(
+            text="", intent="ask_documents", aspects=["all_documents"], current_code="1.001193"
+        ),
+        source_name=SOURCE,
+    ).reply
+    assert "Trường hợp trẻ em bị bỏ rơi" in (every.text or "") and "Giấy chứng sinh" in (every.text or "")
+    assert not any(b["title"] == "Tất cả giấy tờ" for b in every.buttons)
 
 
 def test_close_candidates_get_a_question_with_buttons(session: Session) -> None:

@@ -49,7 +49,16 @@ def test_only_our_own_button_payloads_pass_as_intents() -> None:
     )
     assert prepare(payload="/rate_answer").is_payload
     assert prepare(payload="/ask_human").text == "/ask_human"
+    # The buttons under a procedure answer (issue 16).
+    assert prepare(payload='/ask_documents{"aspect": "all_documents"}').text == (
+        '/ask_documents{"aspect": "all_documents"}'
+    )
+    assert prepare(payload='/ask_documents{"aspect": "case:1"}').is_payload
+    assert prepare(payload="/ask_steps").is_payload and prepare(payload="/ask_legal_basis").is_payload
     forged = [
+        '/ask_documents{"aspect": "documents; drop"}',
+        '/ask_documents{"aspect": "case:123"}',
+        '/ask_steps{"procedure_code": "1.001193"}',
         '/inform{"dossier_code": "x"}',
         '/choose_procedure{"procedure_code": "1.001193\\"}"}',
         '/rate_answer{"rating": "up", "handoff_until": 0}',

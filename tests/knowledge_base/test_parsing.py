@@ -230,6 +230,29 @@ def test_channel_amount_with_note_and_description() -> None:
     assert (row.fee_kind, row.fee_amount_vnd) == ("amount", 20000)
     assert row.fee_text == "20,000 Việt Nam Đồng(20.000 đồng/lần (Thông tư 75/2022))"
     assert row.description == "Nộp tại xã."
+    assert row.fee_basis is None  # "Thông tư 75/2022" without its full number is not a citation to key on
+
+
+def test_channel_unit_condition_and_fee_basis_from_the_description() -> None:
+    row = _one(
+        "Trực tiếp5Miễn phí(Thực hiện theo Thông tư số 244/2016/TT-BTC ngày 11/11/2016)"
+        "Đối với xe ô tô: giải quyết trong 05 ngày làm việc."
+    )
+    assert (row.time_value, row.time_unit) == (5.0, "working_day")
+    assert row.condition == "Đối với xe ô tô"
+    assert row.fee_basis == "244/2016/TT-BTC"
+    assert _one("Trực tiếp5Miễn phíNộp tại xã; trả kết quả sau 15 ngày.").time_unit is None
+
+
+def test_steps_give_a_bare_time_its_unit() -> None:
+    raw = {
+        "cach_thuc_thuc_hien": "Trực tuyến3Miễn phí",
+        "trinh_tu_thuc_hien": "Bước 1: Nộp hồ sơ.\nBước 2: Trong thời hạn 03 ngày làm việc, cơ quan trả kết"
+        " quả.",
+    }
+    assert parse_record(raw).channels[0].time_unit == "working_day"
+    raw["trinh_tu_thuc_hien"] = "Bước 1: Nộp 3 bộ hồ sơ.\nBước 2: Điều 3 năm 2020."
+    assert parse_record(raw).channels[0].time_unit is None
 
 
 @pytest.mark.parametrize(
@@ -238,7 +261,9 @@ def test_channel_amount_with_note_and_description() -> None:
         ("50,000 VNĐ", "amount", 50000),
         ("1.200.000 Đồng", "amount", 1200000),
         ("25 USD(25 USD/lần)", "text", None),
-        ("100 VNĐ(100.000 đồng/lần)", "text", None),  # amounts given in thousands
+        # The portal shows some amounts in thousands: the note's "100.000 đồng" confirms the real one.
+        ("100 VNĐ(100.000 đồng/lần)", "amount", 100000),
+        ("100 VNĐ(theo biểu phí)", "text", None),  # nothing confirms it: not guessed
         ("Miễn phí(Không)", "free", None),
         ("Miễn phí(Miễn lệ phí.)", "free", None),
         ("Miễn phí(Mức thu do HĐND tỉnh quy định)", "text", None),
@@ -254,7 +279,7 @@ def test_channel_fee_kinds(fee: str, kind: str, amount: int | None) -> None:
 
 def test_channel_time_glued_to_amount() -> None:
     row = _one("Trực tuyến1100 VNĐ(Phí công bố: 100.000 đồng/lần)")
-    assert (row.time_value, row.time_unit, row.fee_kind) == (1.0, None, "text")
+    assert (row.time_value, row.time_unit, row.fee_kind, row.fee_amount_vnd) == (1.0, None, "amount", 100000)
     assert row.fee_text == "100 VNĐ(Phí công bố: 100.000 đồng/lần)"
     row = _one("Trực tiếp140,000 Việt Nam Đồng(- Xe ô tô)")
     assert (row.time_value, row.fee_kind, row.fee_amount_vnd) == (1.0, "amount", 40000)
@@ -509,7 +534,7 @@ def test_record_levels_steps_and_online_flags() -> None:
     assert parsed.code == "1.0"
     assert parsed.levels == ["xa", "bo"]
     assert parsed.steps == [
-        "Bước 1: Nộp hồ sơ\nchi tiết",
+        "Bước 1: Nộp hồ sơ chi tiết",  # a line cut mid-sentence is joined back
         "Bước 2: Nhận kết quả.",
         "Bước 3: Nộp lệ phí, thanh toán trực tuyến",
     ]
@@ -550,6 +575,8 @@ def test_dataclass_interface() -> None:
         "fee_amount_vnd",
         "fee_text",
         "description",
+        "condition",
+        "fee_basis",
     ]
     assert [f.name for f in fields(Document)] == [
         "section",
@@ -559,6 +586,9 @@ def test_dataclass_interface() -> None:
         "kind",
         "case",
         "is_note",
+        "originals",
+        "copies",
+        "alternatives",
     ]
     assert [f.name for f in fields(LegalBasis)] == ["title", "number"]
     assert [f.name for f in fields(ParsedProcedure)][-3:] == [

@@ -27,6 +27,7 @@ from typing import Any
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from knowledge_base import parsing
 from knowledge_base.importer import parse_raw_file, procedure_from_dict, procedure_to_dict
 from knowledge_base.parsing import (
     ParsedProcedure,
@@ -241,7 +242,11 @@ def assert_well_formed(parsed: ParsedProcedure) -> None:
         assert document.section in {"submit", "present", "note", ""}
         assert document.kind in {None, "original", "copy", "certified_copy", "photo"}
         assert document.quantity is None or 0 <= document.quantity <= MAX_INTEGER, document
-        assert document.is_note or document.quantity != 0
+        # A count of 0 is a document only when its text names one (a "0 bản chính" row of the portal).
+        assert document.is_note or document.quantity != 0 or not parsing._is_explanation(document.name)
+        if document.originals is not None and document.copies is not None:
+            assert document.quantity == max(document.originals, document.copies), document
+        assert document.alternatives is None or not document.is_note
     for basis in parsed.legal_bases:
         assert basis.title
 

@@ -111,8 +111,8 @@ def test_an_editor_publishes_an_faq_entry_and_the_next_answer_uses_it(running: R
 
 def test_an_editor_cannot_reach_the_user_page_but_an_admin_can(running: Running, page: Page) -> None:
     sign_in(page, running.app_url, "bien.tap", "inbox")
-    # Hộp thư, Câu hỏi thường gặp, Sự kiện cuộc sống, Thủ tục, Thống kê: no admin page.
-    expect(page.locator("#nav a")).to_have_count(5)
+    # Hộp thư, Câu hỏi thường gặp, Sự kiện cuộc sống, Phí lệ phí, Thủ tục, Thống kê: no admin page.
+    expect(page.locator("#nav a")).to_have_count(6)
     expect(page.locator("#nav")).to_contain_text("Sự kiện cuộc sống")
     expect(page.locator("#nav")).not_to_contain_text("Người dùng")
     response = page.goto(f"{running.app_url}/staff/users")
@@ -138,6 +138,31 @@ def test_a_local_override_edited_in_the_page_shows_in_the_next_answer(running: R
     expect(page.locator("#toast")).to_contain_text("Câu trả lời tiếp theo")
     text = running.assistant.texts("đăng ký khai sinh nộp hồ sơ ở đâu", uuid.uuid4().hex)
     assert "số 16 Lò Sũ" in text
+
+
+def test_a_fee_edited_in_the_page_is_the_next_answers_fee(running: Running, page: Page) -> None:
+    sign_in(page, running.app_url, "bien.tap", "fees")
+    row = page.locator("#fees tr", has_text="244/2016/TT-BTC")
+    expect(row).to_contain_text("200.000 đồng/lần/người")
+    row.get_by_role("button", name="Sửa").click()
+    expect(page.locator("#legal_number")).to_have_value("244/2016/TT-BTC")
+    page.fill(
+        "#amounts", "Phí cấp Phiếu lý lịch tư pháp: 230.000 đồng/lần/người\nSinh viên: 115.000 đồng/lần/người"
+    )
+    page.click("#fee button[type=submit]")
+    expect(page.locator("#toast")).to_contain_text("Câu trả lời tiếp theo dùng mức thu mới")
+    expect(row).to_contain_text("230.000 đồng/lần/người")
+    expect(row).to_contain_text("bien.tap")
+    # A procedure whose fee cell says "Miễn phí (Thực hiện theo Thông tư số 244/2016/TT-BTC ...)".
+    text = running.assistant.texts('/choose_procedure{"procedure_code": "3.000330"}', uuid.uuid4().hex)
+    assert "230.000 đồng/lần/người" in text and "Thông tư 244/2016/TT-BTC" in text
+    # A wrong number is refused in Vietnamese, next to the form.
+    page.get_by_role("button", name="Thêm văn bản khác").click()
+    page.fill("#legal_number", "thông tư 12")
+    page.fill("#amounts", "10.000 đồng")
+    page.fill("#source", "Điều 1")
+    page.click("#fee button[type=submit]")
+    expect(page.locator("#error")).to_contain_text("Số hiệu văn bản chưa đúng dạng")
 
 
 def test_a_handoff_shows_in_the_inbox_and_release_gives_it_back_to_the_bot(

@@ -349,7 +349,8 @@ def test_ask_see_answer_card_rate_choose_and_reload(demo: WidgetPage, stack: Sta
     card = page.locator(".card")
     expect(card).to_have_count(1, timeout=ANSWER_TIMEOUT_MS)
     expect(page.locator(".typing")).to_be_hidden()
-    expect(demo.bot_messages().last).to_contain_text("Nguồn: Cổng DVC quốc gia")
+    # The card replaces the answer's text (the same documents are not shown twice).
+    expect(page.locator(".msg.bot").last.locator(".bubble")).to_have_count(0)
     expect(card.locator(".card-title")).to_contain_text("căn cước")
     expect(card.locator(".card-code")).to_contain_text(re.compile(r"Mã thủ tục: \d\.\d{6}"))
     for heading in ("Giấy tờ cần chuẩn bị", "Thời gian giải quyết", "Phí, lệ phí", "Cách nộp hồ sơ"):
@@ -360,11 +361,7 @@ def test_ask_see_answer_card_rate_choose_and_reload(demo: WidgetPage, stack: Sta
         "href", re.compile(r"^https?://")
     )
     _screenshot(demo, _screenshots_dir(tmp_path) / "widget-desktop.png")
-    # The long answer text is folded beside its card; one click shows all of it.
-    fold = page.get_by_role("button", name="Xem toàn bộ câu trả lời")
-    expect(fold).to_have_attribute("aria-expanded", "false")
-    fold.click()
-    expect(page.get_by_role("button", name="Thu gọn câu trả lời")).to_have_attribute("aria-expanded", "true")
+    expect(card.get_by_role("heading", name="Nơi nộp")).to_be_visible()
 
     # 👍: a quick reply whose title is shown as the citizen's message, the payload goes to the bot.
     page.get_by_role("button", name="Câu trả lời hữu ích").click()
@@ -381,6 +378,10 @@ def test_ask_see_answer_card_rate_choose_and_reload(demo: WidgetPage, stack: Sta
     expect(demo.user_messages().last).to_have_text(chosen)
     expect(card).to_have_count(2, timeout=ANSWER_TIMEOUT_MS)
     expect(card.last.locator(".card-title")).to_have_text(chosen)
+    # "Tất cả giấy tờ" under that first reply: the whole list, as text, without another card.
+    page.locator(".msg.bot").last.get_by_role("button", name="Tất cả giấy tờ").click()
+    expect(demo.bot_messages().last).to_contain_text("Hồ sơ cần chuẩn bị", timeout=ANSWER_TIMEOUT_MS)
+    expect(card).to_have_count(2)
 
     # Reload: the panel comes back with the conversation, in order, buttons of old answers inactive.
     asked = demo.user_messages().all_inner_texts()

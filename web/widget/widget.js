@@ -42,15 +42,15 @@
       offlineHistory: "Không kết nối được với máy chủ trợ lý, chưa tải được cuộc trò chuyện trước. Vui lòng thử lại sau.",
       busy: "Hệ thống đang bận, vui lòng thử lại sau ít phút. Câu hỏi của bạn vẫn còn trong ô nhập.",
       tooLarge: "Tin nhắn dài quá, bạn vui lòng rút gọn rồi gửi lại.",
-      more: "Xem toàn bộ câu trả lời",
-      less: "Thu gọn câu trả lời",
       rateUp: "Câu trả lời hữu ích",
       rateDown: "Câu trả lời chưa hữu ích",
       card: {
         label: "Tóm tắt thủ tục",
         code: "Mã thủ tục: ",
         documents: "Giấy tờ cần chuẩn bị",
-        more: "… và {n} giấy tờ khác (xem câu trả lời)",
+        more: "… và {n} giấy tờ khác (bấm \"Tất cả giấy tờ\")",
+        where: "Nơi nộp",
+        cases: "Giấy tờ riêng theo trường hợp (bấm nút bên dưới)",
         time: "Thời gian giải quyết",
         fee: "Phí, lệ phí",
         channels: "Cách nộp hồ sơ",
@@ -82,15 +82,15 @@
       offlineHistory: "Cannot reach the assistant's server; the earlier conversation could not be loaded.",
       busy: "The service is busy, please try again in a few minutes. Your question is still in the input box.",
       tooLarge: "The message is too long, please shorten it and send again.",
-      more: "Show the whole answer",
-      less: "Show less",
       rateUp: "Helpful answer",
       rateDown: "Not a helpful answer",
       card: {
         label: "Procedure summary",
         code: "Procedure code: ",
         documents: "Documents to prepare",
-        more: "… and {n} more (see the answer)",
+        more: "… and {n} more (press \"Tất cả giấy tờ\")",
+        where: "Where to submit",
+        cases: "Extra documents by case (press the buttons below)",
         time: "Processing time",
         fee: "Fees",
         channels: "How to submit",
@@ -104,8 +104,6 @@
 
   var REQUEST_TIMEOUT_MS = 90000;
   var MAX_INPUT_CHARS = 4000;
-  // A long answer that comes with a card is shown folded (the card summarises it); one click unfolds it.
-  var FOLD_CHARS = 320;
   var URL_RE = /https?:\/\/[^\s<>"'`]+/g;
   // Thumbs up / down (Material icons, Apache-2.0): drawn rather than emoji, which some systems lack.
   var THUMB_UP =
@@ -423,6 +421,10 @@
     }
     var more = typeof card.documents_more === "number" ? card.documents_more : 0;
     addSection(node, t.card.documents, strings(card.documents), more);
+    addSection(node, t.card.cases, strings(card.cases), 0);
+    if (typeof card.where === "string" && card.where.trim()) {
+      addSection(node, t.card.where, [card.where.trim()], 0);
+    }
     addSection(node, t.card.time, strings(card.processing_time), 0);
     addSection(node, t.card.fee, strings(card.fee), 0);
     var channels = strings(card.channels);
@@ -461,13 +463,12 @@
     var custom = message.custom;
     noteHandoff(custom);
     var card = custom && custom.type === "procedure_answer" ? renderCard(custom.card) : null;
-    if (typeof message.text === "string" && message.text) {
+    // The first reply about a procedure comes with its card, which says what its text says: the card
+    // is shown instead of the text, not beside it (the same documents twice).
+    if (typeof message.text === "string" && message.text && !card) {
       var bubble = el("p", "bubble");
       appendText(bubble, message.text);
       item.appendChild(bubble);
-      if (card && message.text.length > FOLD_CHARS) {
-        item.appendChild(foldToggle(bubble));
-      }
     }
     if (card) {
       item.appendChild(card);
@@ -481,19 +482,6 @@
     if (item.childNodes.length > 1) {
       log.appendChild(item);
     }
-  }
-
-  function foldToggle(bubble) {
-    bubble.classList.add("folded");
-    var toggle = el("button", "fold", t.more);
-    toggle.type = "button";
-    toggle.setAttribute("aria-expanded", "false");
-    toggle.addEventListener("click", function () {
-      var folded = bubble.classList.toggle("folded");
-      toggle.textContent = folded ? t.more : t.less;
-      toggle.setAttribute("aria-expanded", folded ? "false" : "true");
-    });
-    return toggle;
   }
 
   function deactivateButtons() {

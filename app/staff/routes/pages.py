@@ -22,6 +22,7 @@ PAGES = {
     "inbox": "editor",
     "faq": "editor",
     "life_events": "editor",
+    "fees": "editor",
     "procedures": "editor",
     "dashboard": "editor",
     "account": "editor",

@@ -134,6 +134,7 @@
     ["inbox", "Hộp thư", "editor"],
     ["faq", "Câu hỏi thường gặp", "editor"],
     ["life_events", "Sự kiện cuộc sống", "editor"],
+    ["fees", "Phí, lệ phí", "editor"],
     ["procedures", "Thủ tục", "editor"],
     ["dashboard", "Thống kê", "editor"],
     ["import", "Nhập dữ liệu", "admin"],

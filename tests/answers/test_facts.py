@@ -1,0 +1,140 @@
+"""Facts told honestly (issue 16): fees beside the regulation that sets them, ended reductions, a
+row's case, both counts of a document, and a first reply that fits a phone for every procedure."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from answers import facts
+from answers.formatting import FIRST_REPLY_CHARS, format_answer, format_fee, more_buttons
+from answers.procedure import OVERVIEW, procedure_reply
+from knowledge_base.models import Procedure
+from knowledge_base.queries import get_procedure
+from knowledge_base.schemas import ChannelOut, DocumentOut, FeeScheduleOut, ProcedureOut
+from tests.answers import test_formatting as formatting_tests
+
+TODAY = dt.date(2026, 12, 7)
+CRIMINAL_RECORD_FEES = FeeScheduleOut(
+    legal_number="244/2016/TT-BTC",
+    title="phí cung cấp thông tin lý lịch tư pháp",
+    amounts="Phí cấp Phiếu lý lịch tư pháp: 200.000 đồng/lần/người\nSinh viên: 100.000 đồng/lần/người",
+    source="Điều 4 Thông tư 244/2016/TT-BTC",
+)
+
+
+def _channel(**changes: object) -> ChannelOut:
+    data: dict[str, object] = dict(
+        time_value=5.0, time_unit="working_day", fee_kind="free", fee_text="Miễn phí"
+    )
+    data.update(changes)
+    return formatting_tests._channel(**data)
+
+
+def _procedure(channels: list[ChannelOut], fees: list[FeeScheduleOut] | None = None) -> ProcedureOut:
+    return formatting_tests._procedure(channels=channels, fees=fees or [], implementing_agency="UBND cấp xã")
+
+
+def test_free_only_when_no_regulation_is_cited() -> None:
+    plain = _channel()
+    assert facts.fee_phrase(plain, _procedure([plain]), TODAY) == "miễn phí"
+    cited = _channel(
+        fee_text="Miễn phí(Thực hiện theo Thông tư số 244/2016/TT-BTC ngày 11/11/2016)", fee_kind="text"
+    )
+    # Not in the fee table: the regulation is named, "Miễn phí" is not repeated as the fee.
+    text = facts.fee_phrase(cited, _procedure([cited]), TODAY)
+    assert text.startswith("theo Thông tư 244/2016/TT-BTC") and "hỏi bộ phận Một cửa" in text
+    assert not text.startswith("miễn phí")
+    # In the fee table: its amounts, with the source.
+    text = facts.fee_phrase(cited, _procedure([cited], [CRIMINAL_RECORD_FEES]), TODAY)
+    assert "200.000 đồng/lần/người" in text and "nguồn: Điều 4 Thông tư 244/2016/TT-BTC" in text
+    fee = format_fee(_procedure([cited], [CRIMINAL_RECORD_FEES]))
+    assert "miễn phí" not in fee.lower().replace('"miễn phí"', "")
+
+
+def test_an_ended_reduction_is_not_todays_fee() -> None:
+    reduced = _channel(
+        channel="online",
+        fee_kind="amount",
+        fee_amount_vnd=160000,
+        fee_text="160,000 Việt Nam Đồng(+ 160.000/hộ chiếu (áp dụng đến hết ngày 31/12/2023 theo Thông tư số "
+        "44/2023/TT-BTC))",
+    )
+    text = facts.fee_phrase(reduced, _procedure([reduced]), TODAY)
+    assert "160.000 đồng" not in text and "31/12/2023 (đã hết hạn)" in text
+    # While it runs it is shown, with its end date.
+    running = facts.fee_phrase(reduced, _procedure([reduced]), dt.date(2023, 6, 1))
+    assert running.startswith("160.000 đồng") and "31/12/2023" in running
+    # A fee table entry that ended is not used either.
+    ended = CRIMINAL_RECORD_FEES.model_copy(update={"valid_until": dt.date(2025, 12, 31)})
+    cited = _channel(fee_text="Miễn phí(Theo Thông tư 244/2016/TT-BTC)", fee_kind="text")
+    assert "200.000" not in facts.fee_phrase(cited, _procedure([cited], [ended]), TODAY)
+
+
+def test_each_time_and_fee_keeps_its_case() -> None:
+    car = _channel(time_value=2.0, condition="Đối với xe ô tô", fee_kind="amount", fee_amount_vnd=150000)
+    bike = _channel(time_value=1.0, condition="Đối với xe mô tô", fee_kind="amount", fee_amount_vnd=100000)
+    procedure = _procedure([car, bike])
+    text = format_answer(procedure, ["processing_time", "fee"], source_name="x")
+    assert "Đối với xe ô tô: 2 ngày làm việc" in text and "Đối với xe mô tô: 1 ngày làm việc" in text
+    assert "Đối với xe ô tô: 150.000 đồng" in text and "Đối với xe mô tô: 100.000 đồng" in text
+
+
+def test_both_counts_of_a_document_are_kept() -> None:
+    both = DocumentOut(
+        section="",
+        name="Giấy khai sinh",
+        form_name=None,
+        quantity=1,
+        kind=None,
+        case=None,
+        is_note=False,
+        originals=1,
+        copies=1,
+    )
+    assert facts.count_text(both) == "01 bản chính, 01 bản sao"
+    certified = both.model_copy(update={"kind": "certified_copy", "originals": 0, "copies": 2, "quantity": 2})
+    assert facts.count_text(certified) == "02 bản sao có chứng thực"
+
+
+def test_a_date_a_rule_ends_on() -> None:
+    assert facts.ends_on("giảm 50% đến hết ngày 31/12/2025") == dt.date(2025, 12, 31)
+    assert facts.ends_on("áp dụng đến hết ngày 30 tháng 6 năm 2026") == dt.date(2026, 6, 30)
+    assert facts.ends_on("Thông tư số 44/2023/TT-BTC ngày 29/6/2023") is None
+
+
+def test_every_first_reply_fits_a_phone(session: Session) -> None:
+    codes = list(session.scalars(select(Procedure.code)))
+    assert len(codes) > 2000
+    sampled = set(random.Random(16).sample(codes, 300))
+    longest = 0
+    for code in codes:
+        procedure = get_procedure(session, code=code)
+        assert procedure is not None
+        reply = procedure_reply(procedure, list(OVERVIEW), source_name="Cổng DVC quốc gia")
+        text = reply.text or ""
+        longest = max(longest, len(text))
+        assert len(text) <= FIRST_REPLY_CHARS, (code, len(text))
+        assert text.splitlines()[0].endswith(f"(mã {code})")
+        # The documents line set is listed once: no document text twice.
+        lines = [line.split(". ", 1)[1] for line in text.splitlines() if line[:1].isdigit() and ". " in line]
+        assert len(lines) == len(set(lines)), code
+        assert reply.buttons[-2:] and reply.custom["card"]["code"] == code
+        if code in sampled:
+            for aspects in (
+                ["fee"],
+                ["processing_time"],
+                ["submission"],
+                ["online"],
+                ["steps"],
+                ["legal_basis"],
+            ):
+                assert len(format_answer(procedure, aspects, source_name="x")) <= FIRST_REPLY_CHARS, (
+                    code,
+                    aspects,
+                )
+            assert all(len(b["title"]) <= 40 for b in more_buttons(procedure, list(OVERVIEW)))
+    assert longest > 600  # the check is not vacuous
