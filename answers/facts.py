@@ -429,11 +429,25 @@ def conditional(document: DocumentOut) -> bool:
     return bool(_CONDITIONAL.search(re.sub(r"\([^()]*\)", " ", first)[:220]))
 
 
+_ONE_CHANNEL = re.compile(
+    r"\((?:[^()]*?\b(?:nếu|khi|trường hợp)\b[^()]*?)?(trực tuyến|trực tiếp)[^()]*\)", re.I
+)
+
+
+def channel_only(document: DocumentOut) -> str | None:
+    """ "trực tuyến" / "trực tiếp" when the row's own parentheses limit it to one way of sending."""
+    found = _ONE_CHANNEL.search(document.name)
+    return found.group(1).lower() if found else None
+
+
 def first_documents(procedure: ProcedureOut) -> list[DocumentOut]:
-    """Everyone's documents for the first reply: those every applicant brings first, then those the
-    text limits to some ("đối với người dưới 14 tuổi", "nếu có"), each group in the national order."""
+    """Everyone's documents for the first reply: those every applicant brings first, then those for
+    one way of sending ("nếu … nộp hồ sơ theo hình thức trực tuyến"), then those the text limits to
+    some applicants ("đối với người dưới 14 tuổi", "nếu có"), each group in the national order."""
     common = common_documents(procedure)
-    return [d for d in common if not conditional(d)] + [d for d in common if conditional(d)]
+    everyone = [d for d in common if not conditional(d) and not channel_only(d)]
+    by_channel = [d for d in common if not conditional(d) and channel_only(d)]
+    return everyone + by_channel + [d for d in common if conditional(d)]
 
 
 def case_groups(procedure: ProcedureOut) -> list[tuple[str, list[DocumentOut]]]:

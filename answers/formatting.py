@@ -230,6 +230,10 @@ def _document_lines(
                 # tells them apart.
                 name = _head_tail(document.name, name_chars)
             details = [facts.count_text(document)]
+            channel = facts.channel_only(document)
+            if channel:
+                details.insert(0, f"khi nộp {channel}")
+                name = _short_name(re.sub(r"\s*\([^()]*\)", "", document.name), name_chars)
             if document.section == "present":
                 details.insert(0, "xuất trình")
             details = [d for d in details if d]
@@ -1160,8 +1164,11 @@ def overview_facts(procedure: ProcedureOut, limit: int = MAX_NAME_CHARS) -> list
     if _has_time_lines(procedure):
         lines.append(f"Thời hạn: {_joined(_by_channel(procedure, time_with_case), procedure)}")
     else:
+        # The steps' first deadline may be one stage only (checking the dossier): quoted with what it
+        # counts from, never presented as the whole time.
         lines.append(
-            f"Thời hạn: {stated.group(1)} (theo các bước thực hiện)"
+            "Thời hạn: dữ liệu quốc gia không ghi thời hạn chung; các bước có nêu "
+            f'"{_shorten(stated.group(0), 90)}"'
             if stated
             else "Thời hạn: dữ liệu quốc gia không ghi"
         )
@@ -1227,6 +1234,10 @@ def format_overview(procedure: ProcedureOut, *, source_name: str, max_chars: int
     return _cut("\n".join([*head, *overview_facts(procedure, 100), *tail]), max_chars)
 
 
+def _same_start(one: str, other: str) -> bool:
+    return one.rstrip("…")[:24] == other.rstrip("…")[:24]
+
+
 def _case_order(procedure: ProcedureOut) -> list[int]:
     """Indexes of the particular cases: in the national order when some documents are everyone's;
     when every document depends on the case, the case with the most documents (usually the ordinary
@@ -1256,11 +1267,14 @@ def more_buttons(procedure: ProcedureOut, aspects: list[str]) -> list[dict[str, 
         if f"case:{index}" not in aspects:
             payload = f'/ask_documents{{"aspect": "case:{index}"}}'
             title = facts.case_label(cases[index][0], 30)
-            if title in titles:  # two cases that begin alike: the longer words tell them apart
-                title = facts.case_label(cases[index][0], 40)
+            if title in titles or any(_same_start(title, other) for other in titles):
+                # Two cases that begin alike: their ends tell them apart.
+                title = _head_tail(facts.case_label(cases[index][0], 200), 40)
             titles.append(title)
             buttons.append({"title": title, "payload": payload})
-    if "fee" not in aspects and (procedure.fees or any(facts.fee_note(c) for c in procedure.channels)):
+    if ("fee" not in aspects or is_overview(aspects)) and (
+        procedure.fees or any(facts.fee_note(c) for c in procedure.channels)
+    ):
         buttons.append({"title": "Lệ phí chi tiết", "payload": "/ask_fee"})
     if procedure.steps and "steps" not in aspects:
         buttons.append({"title": "Các bước thực hiện", "payload": "/ask_steps"})

@@ -282,6 +282,12 @@ def button_template(buttons: list[dict[str, Any]]) -> dict[str, Any] | None:
     converted = [b for b in (zalo_button(button) for button in buttons) if b is not None]
     if not converted:
         return None
+    if len(converted) > MAX_BUTTONS:
+        # Zalo shows five: the first content buttons ("Tất cả giấy tờ", a case ...) and, when the
+        # answer has them, the two rating buttons, which the staff figures need.
+        ratings = [b for b in converted if str(b.get("payload", "")).startswith("/rate_answer")]
+        content = [b for b in converted if b not in ratings]
+        converted = content[: MAX_BUTTONS - len(ratings)] + ratings if len(ratings) < MAX_BUTTONS else ratings
     return {"type": "template", "payload": {"buttons": converted[:MAX_BUTTONS]}}
 
 

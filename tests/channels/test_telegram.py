@@ -30,6 +30,7 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 GREETING = "Xin chào! Tôi là trợ lý thủ tục hành chính"
 THANKS = "Rất vui được giúp bạn"
 RATE_UP = '/rate_answer{"rating": "up"}'
+ALL_DOCUMENTS = '/ask_documents{"aspect": "all_documents"}'
 # connectors.telegram.COMMAND_NOTE (that module needs the Rasa environment, this test runs in .venv).
 COMMAND_NOTE = (
     "Tôi không dùng lệnh. Bạn cứ gõ câu hỏi như nhắn tin bình thường, "
@@ -94,13 +95,16 @@ def test_documents_question_gets_the_answer_with_rating_keyboard_then_a_press_ra
     assert webhook(assistant, ft.message_update(chat, "làm căn cước cần giấy tờ gì")) == 200
     answer = wait_message(fake, chat, lambda m: "Nguồn:" in m["text"])
     assert "căn cước" in answer["text"].lower() and "giấy tờ" in answer["text"].lower()
+    assert len(answer["text"]) <= 1200  # the first reply fits a phone
     keyboard = answer["reply_markup"]["inline_keyboard"]
-    assert [b["callback_data"] for row in keyboard for b in row] == [
-        RATE_UP,
-        '/rate_answer{"rating": "down"}',
-    ]
-    assert [b["text"] for row in keyboard for b in row] == ["👍", "👎"]
+    # Buttons to the rest of the answer first, then 👍/👎.
+    payloads = [b["callback_data"] for row in keyboard for b in row]
+    assert payloads[0] == ALL_DOCUMENTS and payloads[-2:] == [RATE_UP, '/rate_answer{"rating": "down"}']
+    assert [b["text"] for row in keyboard for b in row][-2:] == ["👍", "👎"]
     assert_plain(fake.sent(chat))
+    # "Tất cả giấy tờ": the complete list, through the same channel.
+    assert webhook(assistant, ft.callback_update(chat, ALL_DOCUMENTS)) == 200
+    wait_message(fake, chat, lambda m: "Hồ sơ cần chuẩn bị" in m["text"])
 
     press = ft.callback_update(chat, RATE_UP)
     assert webhook(assistant, press) == 200

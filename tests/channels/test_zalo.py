@@ -82,7 +82,11 @@ def test_signed_question_is_answered_with_rating_buttons(running: Running) -> No
     assert all(len(d.text) <= 2000 for d in messages)
     # The buttons ride on the answer's last part, as a template of hidden queries.
     assert messages[-1].message["attachment"]["type"] == "template"
-    assert messages[-1].buttons == [
+    # Five at most: the first buttons to the rest of the answer ("Tất cả giấy tờ" first), then 👍/👎.
+    buttons = messages[-1].buttons
+    assert len(buttons) <= 5 and buttons[0]["title"] == "Tất cả giấy tờ"
+    assert buttons[0]["payload"] == '/ask_documents{"aspect": "all_documents"}'
+    assert buttons[-2:] == [
         {"title": "👍", "type": "oa.query.hide", "payload": '/rate_answer{"rating": "up"}'},
         {"title": "👎", "type": "oa.query.hide", "payload": '/rate_answer{"rating": "down"}'},
     ]

@@ -500,6 +500,18 @@ def test_button_template_shapes() -> None:
     assert button_template([{"title": "", "payload": ""}]) is None
 
 
+def test_five_buttons_at_most_keeping_the_ratings() -> None:
+    more = [{"title": f"Nút {n}", "payload": "/ask_steps"} for n in range(6)]
+    ratings = [
+        {"title": "👍", "payload": '/rate_answer{"rating": "up"}'},
+        {"title": "👎", "payload": '/rate_answer{"rating": "down"}'},
+    ]
+    template = button_template([*more, *ratings])
+    assert template is not None
+    titles = [b["title"] for b in template["payload"]["buttons"]]
+    assert titles == ["Nút 0", "Nút 1", "Nút 2", "👍", "👎"]
+
+
 def test_long_answer_with_buttons_and_custom_json(fake: FakeZalo, tmp_path: Path) -> None:
     client = make_client(fake, tmp_path / "t.json")
     delivery = Delivery(client, (0.05,))

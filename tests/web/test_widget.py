@@ -480,9 +480,13 @@ def test_hostile_answer_data_is_shown_as_text(demo: WidgetPage, stack: Stack) ->
         "messages": [
             {
                 "text": f"{HOSTILE} xem javascript:alert(2) hoặc https://dichvucong.gov.vn/x.",
+                "buttons": [{"title": "link", "url": "javascript:alert(3)"}],
+            },
+            {
+                # A procedure answer comes with its card, shown instead of its text.
+                "text": f"{HOSTILE} (the same facts as the card)",
                 "buttons": [
                     {"title": HOSTILE, "payload": '/choose_procedure{"procedure_code": "1.001193"}'},
-                    {"title": "link", "url": "javascript:alert(3)"},
                 ],
                 "custom": {
                     "type": "procedure_answer",
@@ -500,7 +504,7 @@ def test_hostile_answer_data_is_shown_as_text(demo: WidgetPage, stack: Stack) ->
                         "not_offered": True,
                     },
                 },
-            }
+            },
         ]
     }
     demo.page.route(
@@ -514,12 +518,14 @@ def test_hostile_answer_data_is_shown_as_text(demo: WidgetPage, stack: Stack) ->
     )
     demo.open_widget()
     demo.ask("xin chào")
-    answer = demo.page.locator(".msg.bot").last
-    expect(answer.locator(".bubble")).to_contain_text(HOSTILE)
+    text, answer = demo.page.locator(".msg.bot").nth(-2), demo.page.locator(".msg.bot").last
+    expect(text.locator(".bubble")).to_contain_text(HOSTILE)
+    expect(answer.locator(".bubble")).to_have_count(0)
     expect(answer.locator(".card-title")).to_have_text(HOSTILE)
+    expect(answer.locator(".card li").first).to_have_text(HOSTILE)
     expect(answer.locator(".card-warning")).to_be_visible()
     expect(answer.get_by_role("button", name=HOSTILE)).to_be_visible()
-    hrefs = answer.locator("a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    hrefs = demo.page.locator(".msg.bot a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
     assert hrefs == ["https://dichvucong.gov.vn/x"]
     demo.page.wait_for_timeout(300)
     assert demo.images() == 0
@@ -643,13 +649,11 @@ def test_answer_json_and_history(stack: Stack) -> None:
     [answer] = reply.json()["messages"]
     assert answer["custom"]["type"] == "procedure_answer"
     assert set(answer["custom"]["card"]) >= {"title", "code", "documents", "processing_time", "fee", "source"}
-    assert [b["payload"] for b in answer["buttons"]] == [
-        '/rate_answer{"rating": "up"}',
-        '/rate_answer{"rating": "down"}',
-    ]
-    rated = _post(
-        stack, {"session_id": session_id, "payload": answer["buttons"][0]["payload"], "title": "👍"}
-    )
+    # Buttons to the rest of the answer, then the ratings.
+    payloads = [b["payload"] for b in answer["buttons"]]
+    assert payloads[0] == '/ask_documents{"aspect": "all_documents"}'
+    assert payloads[-2:] == ['/rate_answer{"rating": "up"}', '/rate_answer{"rating": "down"}']
+    rated = _post(stack, {"session_id": session_id, "payload": payloads[-2], "title": "👍"})
     assert rated.status_code == 200
     history = httpx.get(f"{stack.web}/history", params={"session_id": session_id}, timeout=30).json()[
         "messages"
