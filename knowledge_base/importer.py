@@ -367,7 +367,8 @@ def _count_fields(parsed: ParsedProcedure, report: ImportReport) -> None:
         for reason in dict.fromkeys(reasons.split("; ")):
             report.kinds[f"{name}: {reason}"] += 1
     for kind, present in _check_kinds(parsed).items():
-        report.kinds[f"to check: {kind}"] += present
+        if present:
+            report.kinds[f"to check: {kind}"] += 1
 
 
 def _check_kinds(parsed: ParsedProcedure) -> dict[str, bool]:

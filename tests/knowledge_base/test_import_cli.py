@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -91,3 +92,16 @@ def test_import_of_a_cut_off_gzip_or_a_non_object_line_is_a_clear_error(
         assert result.returncode == 2, result.stderr
         assert "error:" in result.stderr and message in result.stderr
         assert "Traceback" not in result.stderr
+
+
+def test_import_report_counts_every_doubtful_kind(tmp_path: Path, fresh_sqlite: str) -> None:
+    # Every fixture: each doubt the parser records and each "to check" kind is counted by name.
+    raw = _raw_file(tmp_path, count=1000)
+    result = _run(fresh_sqlite, "import", str(raw), "--no-progress")
+    assert result.returncode == 0, result.stderr
+    report = result.stdout.split("Doubtful kinds (procedures):", 1)
+    assert len(report) == 2, result.stdout
+    rows = [re.match(r"\s*(\d+)  (.+)$", line) for line in report[1].splitlines()]
+    kinds = {row.group(2).strip(): int(row.group(1)) for row in rows if row}
+    assert kinds["to check: document needing both an original and a copy"] >= 1
+    assert any(kind.startswith("channels: ") for kind in kinds) and all(count > 0 for count in kinds.values())
