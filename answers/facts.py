@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from knowledge_base.fees import LEGAL_NUMBER
 from knowledge_base.schemas import ChannelOut, DocumentOut, FeeScheduleOut, ProcedureOut
 from vntext import fold
 
@@ -26,8 +27,6 @@ KIND_LABELS = {
     "certified_copy": "bản sao có chứng thực",
     "photo": "bản chụp",
 }
-# "244/2016/TT-BTC", "99/2022/NĐ-CP"
-_LEGAL_NUMBER = re.compile(r"\d{1,4}/\d{4}/(?:TTLT|TT|NĐ|NQ|QĐ)-[A-ZĐ]+(?:-[A-ZĐ]+)*")
 _DOC_TYPES = {
     "TT": "Thông tư",
     "NĐ": "Nghị định",
@@ -87,15 +86,9 @@ def document_name(number: str) -> str:
 
 
 def ends_on(text: str) -> dt.date | None:
-    """The date a rule in `text` ends on, if it states one."""
-    found = _ENDS_ON.search(text or "")
-    if not found:
-        return None
-    day, month, year = (int(group) for group in found.groups())
-    try:
-        return dt.date(year, month, day)
-    except ValueError:
-        return None
+    """The latest date a rule in `text` ends on, if it states one."""
+    dates = end_dates(text)
+    return max(dates) if dates else None
 
 
 def fee_note(channel: ChannelOut) -> str:
@@ -115,7 +108,7 @@ def fee_basis(channel: ChannelOut) -> str | None:
     """The regulation a channel's fee cell or description cites."""
     if channel.fee_basis:
         return channel.fee_basis
-    found = _LEGAL_NUMBER.search(f"{channel.fee_text} {channel.description}")
+    found = LEGAL_NUMBER.search(f"{channel.fee_text} {channel.description}")
     return found.group(0) if found else None
 
 
@@ -126,14 +119,9 @@ def _table(procedure: ProcedureOut, number: str | None, today: dt.date) -> FeeSc
     return None
 
 
-def _schedule_text(entry: FeeScheduleOut, limit: int, short: bool = False) -> str:
+def _schedule_text(entry: FeeScheduleOut, limit: int) -> str:
+    """Every amount of a fee table entry, with its source (the fee answer)."""
     lines = [line.strip() for line in entry.amounts.splitlines() if line.strip()]
-    if short:
-        # The first reply: the first amount and the document; the fee answer gives them all, with the source.
-        others = f" (và {len(lines) - 1} mức khác)" if len(lines) > 1 else ""
-        return shorten(
-            f"{lines[0] if lines else ''}{others}, theo {document_name(entry.legal_number)}", limit
-        )
     amounts = "; ".join(lines)
     until = f", áp dụng đến hết {entry.valid_until:%d/%m/%Y}" if entry.valid_until else ""
     source = f" (nguồn: {entry.source}{until})"
@@ -296,7 +284,7 @@ def paid_elsewhere(procedure: ProcedureOut, today: dt.date) -> FeeScheduleOut | 
     steps = " ".join(procedure.steps)
     if not re.search(r"\b(?:lệ phí|nộp phí|phí)\b", steps, re.IGNORECASE):
         return None
-    cited = set(_LEGAL_NUMBER.findall(steps))
+    cited = set(LEGAL_NUMBER.findall(steps))
     for entry in procedure.fees:
         valid = entry.valid_until is None or entry.valid_until >= today
         if valid and entry.legal_number in cited and re.search(r"\d\.\d{3}", entry.amounts):

@@ -31,12 +31,7 @@ UNIT_LABELS = {
     "month": "tháng",
     "year": "năm",
 }
-KIND_LABELS = {
-    "original": "bản chính",
-    "copy": "bản sao",
-    "certified_copy": "bản sao có chứng thực",
-    "photo": "bản chụp",
-}
+KIND_LABELS = facts.KIND_LABELS
 SECTION_TITLES = {
     "submit": "Giấy tờ phải nộp",
     "present": "Giấy tờ phải xuất trình",
@@ -108,7 +103,7 @@ def _number(value: float) -> str:
 
 
 def _money(amount: int) -> str:
-    return f"{amount:,}".replace(",", ".") + " đồng"
+    return facts.money(amount)
 
 
 def _date(day: dt.date) -> str:
@@ -347,13 +342,7 @@ def time_text(channel: ChannelOut) -> str:
 
 def _fee_note(channel: ChannelOut) -> str:
     """The "(...)" note the portal puts after a fee ("160,000 VNĐ(+ cấp lại: 320.000đ)")."""
-    start = channel.fee_text.find("(")
-    if start < 0:
-        return ""
-    note = channel.fee_text[start + 1 :].strip()
-    if note.endswith(")"):
-        note = note[:-1].strip()
-    return note
+    return facts.fee_note(channel)
 
 
 def fee_text(channel: ChannelOut, procedure: ProcedureOut | None = None, *, short: bool = False) -> str:

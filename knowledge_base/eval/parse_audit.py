@@ -286,7 +286,7 @@ def _adjudicated(gold: list[dict[str, Any]], audit_dir: Path) -> list[dict[str, 
         elif dispute["field"].startswith("legal_bases"):
             record["legal_bases"] = reading
         elif dispute["field"].startswith("channel rows"):
-            record["channel_rows"] = [{**row, "fee": row.get("fee")} for row in reading]
+            record["channel_rows"] = reading
     return amended
 
 
