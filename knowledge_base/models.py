@@ -209,10 +209,32 @@ class LocalOverride(Base):
     fee_note: Mapped[str] = mapped_column(Text, default="")
     notes: Mapped[str] = mapped_column(Text, default="")
     not_offered: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The office (desk address, hours, phone) the procedure inherits; its own address and hours above,
+    # when set, override the office's (migration 0008).
+    office_id: Mapped[int | None] = mapped_column(
+        ForeignKey("office.id", ondelete="SET NULL"), nullable=True, index=True
+    )
     updated_by: Mapped[str] = mapped_column(String(128), default="")
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
 
     procedure: Mapped[Procedure] = relationship(back_populates="override")
+    office: Mapped[Office | None] = relationship()
+
+
+class Office(Base):
+    """A one-stop desk of the province (address, opening hours, phone) that procedures inherit."""
+
+    __tablename__ = "office"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+    address: Mapped[str] = mapped_column(Text, default="")
+    # As typed, line breaks kept ("Sáng: 7h30–11h30\nChiều: 13h30–17h00").
+    opening_hours: Mapped[str] = mapped_column(Text, default="")
+    phone: Mapped[str] = mapped_column(String(64), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    updated_by: Mapped[str] = mapped_column(String(128), default="")
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
 
 
 class Alias(Base):
@@ -254,6 +276,23 @@ class FaqEntry(Base):
     questions: Mapped[list[FaqQuestion]] = relationship(
         back_populates="entry", cascade="all, delete-orphan", order_by="FaqQuestion.id"
     )
+
+
+class FaqVersion(Base):
+    """One saved state of an FAQ entry (its history; an officer can restore any of them)."""
+
+    __tablename__ = "faq_version"
+    __table_args__ = (UniqueConstraint("faq_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    faq_id: Mapped[int] = mapped_column(ForeignKey("faq_entry.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    # The entry as it was: {"answer", "questions": [...], "published", "procedure_id"}.
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # create | update | publish | unpublish | restore
+    action: Mapped[str] = mapped_column(String(32), default="update")
+    saved_by: Mapped[str] = mapped_column(String(128), default="")
+    saved_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
 
 class FaqQuestion(Base):

@@ -23,6 +23,11 @@ SLOW: dict[str, str] = {
     "web/test_widget.py": "starts the servers and drives headless Chromium",
     "staff/test_browser.py": "starts the servers and drives headless Chromium",
     "staff/test_browser_totp.py": "starts the app and drives headless Chromium",
+    "staff/test_browser_inbox.py": "starts the app and drives headless Chromium",
+    "staff/test_browser_offices.py": "starts the app and drives headless Chromium",
+    "staff/test_browser_faq.py": "starts the app and drives headless Chromium",
+    "staff/test_browser_dashboard.py": "starts the app and drives headless Chromium",
+    "web/test_widget_handoff.py": "starts the servers and drives headless Chromium",
     "staff/test_served_limits.py": "starts the app under uvicorn and sends large bodies",
     "app/test_production_settings.py::test_uvicorn_does_not_start_the_app_with_a_weak_setting": (
         "starts uvicorn"
