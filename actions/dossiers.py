@@ -33,6 +33,7 @@ from answers.dossier import (
     status_reply,
     unavailable_reply,
 )
+from answers.procedure import ASPECT_BY_INTENT
 from knowledge_base.dossiers import (
     DossierLocked,
     DossierNotFound,
@@ -48,17 +49,7 @@ REQUESTED_SLOT = "requested_slot"
 #: (A dossier code in the message keeps the form; "cảm ơn", a greeting or a rating do not leave it.)
 LEAVING_INTENTS = frozenset(
     {
-        "ask_documents",
-        "ask_processing_time",
-        "ask_fee",
-        "ask_submission",
-        "ask_online",
-        "ask_payment",
-        "ask_steps",
-        "ask_forms",
-        "ask_conditions",
-        "ask_result",
-        "ask_legal_basis",
+        *ASPECT_BY_INTENT,
         "ask_procedure",
         "ask_general",
         "ask_human",
@@ -162,7 +153,15 @@ class ValidateDossierForm(FormValidationAction):
     async def validate_phone_last4(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        """Take exactly four digits, then check them with the code against the dossier system."""
+        """Take exactly four digits, then check them with the code against the dossier system.
+
+        A wrong check keeps the code (the citizen retypes only the four digits); a new code typed
+        instead of the digits replaces it, and the digits are asked again.
+        """
+        new_code = dossier_code_in(str(value or ""))
+        if new_code is not None:
+            # Its last group is four digits too: never read as the phone check.
+            return {"dossier_code": new_code, "phone_last4": None}
         last4 = phone_last4_in(str(value or ""))
         if last4 is None:
             send(dispatcher, bad_phone_reply())
@@ -179,8 +178,9 @@ class ValidateDossierForm(FormValidationAction):
             failures = _failures(tracker) + 1
             max_tries = get_settings().dossier_max_tries
             if failures < max_tries:
-                send(dispatcher, retry_reply(max_tries - failures))
-            return {"dossier_code": None, "phone_last4": None, "dossier_failures": float(failures)}
+                send(dispatcher, retry_reply(max_tries - failures, code=code))
+            # The code stays until the citizen gives another one: only the digits are asked again.
+            return {"phone_last4": None, "dossier_failures": float(failures)}
         return {"phone_last4": last4}
 
 

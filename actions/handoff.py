@@ -12,7 +12,7 @@ import datetime as dt
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.events import ActionExecuted, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
@@ -28,15 +28,17 @@ from actions.common import (
     track,
     user_text,
 )
+from actions.faq import send_opening_hours
 from actions.procedures import offered_candidates
 from answers.dossier import asks_about_the_code
 from answers.faq import find_faq
 from answers.handoff import (
+    back_reply,
     conversation_summary,
     handoff_reply,
     not_understood_reply,
     offer_human_reply,
-    released_reply,
+    pending_question,
     with_staff_reply,
 )
 from answers.procedure import UNPLACED_SCORE, faq_with_procedures, retrieval_places, says_something
@@ -46,8 +48,19 @@ from knowledge_base.settings import get_settings
 
 #: Misunderstandings in a row after which a person is offered (a button; no ticket until pressed).
 FALLBACKS_BEFORE_OFFER = 2
-#: The slots of a handoff: the open ticket, the pause (set by the staff app), the note said once.
-HANDOFF_SLOTS = ("handoff_until", "handoff_ticket", "handoff_noted")
+#: The slots of a handoff: the pause (set by the staff app), the open ticket, the note said once, how
+#: long the ticket waits for an officer, the officer's display name, the question kept for the bot.
+HANDOFF_SLOTS = (
+    "handoff_until",
+    "handoff_ticket",
+    "handoff_noted",
+    "handoff_waiting_until",
+    "handoff_officer",
+    "handoff_pending",
+)
+#: Marks a message the assistant replays to answer it after a handoff (the channel's history hides it:
+#: the citizen sent it once).
+REPLAYED = "replayed"
 
 
 def _last_bot_custom(tracker: Tracker) -> dict[str, Any]:
@@ -102,10 +115,32 @@ class ActionHandoff(Action):
         events: list[EventType] = [
             SlotSet("handoff_ticket", float(ticket.id)),
             SlotSet("handoff_noted", None),
+            # The web widget shows "Đang kết nối cán bộ…" until an officer takes it or it times out.
+            SlotSet("handoff_waiting_until", ticket.expires_at.timestamp()),
         ]
         if routed_here(tracker):
             events.append(FollowupAction(ACTION_LISTEN))
         return events
+
+
+def replay(tracker: Tracker, parse_data: dict[str, Any]) -> list[EventType]:
+    """Events that put a citizen's earlier message back as the latest one, so that the Rasa server's
+    prediction loop answers it as if just sent (the parse data is the server's own, kept unchanged).
+
+    An `action_listen` first: the rules see a user turn, as after any message.
+    """
+    metadata = dict(parse_data.get("metadata") or {}) | {REPLAYED: True}
+    return [
+        ActionExecuted(ACTION_LISTEN),
+        {
+            "event": "user",
+            "timestamp": None,
+            "text": parse_data.get("text"),
+            "parse_data": {**parse_data, "metadata": metadata},
+            "input_channel": tracker.get_latest_input_channel(),
+            "metadata": metadata,
+        },
+    ]
 
 
 class ActionHandoffWait(Action):
@@ -118,16 +153,41 @@ class ActionHandoffWait(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        """One short note that an officer is helping (then a bare receipt); end the pause once released."""
+        """Acknowledge the message (a note once, then a receipt) and keep a question for the assistant;
+        once the ticket was released or closed, the assistant is back and answers the message itself."""
         ticket_id = tracker.get_slot("handoff_ticket")
         ticket = await in_session(lambda s: get_handoff(s, ticket_id=int(ticket_id))) if ticket_id else None
+        question = pending_question(tracker.latest_message)
         if ticket is not None and ticket.active():
-            # The message stays in the conversation, which the officer reads in the workspace.
+            # The message stays in the conversation, which the officer reads in the workspace; a question
+            # is also kept, so the assistant answers it if the officer gives the conversation back first.
             first = not tracker.get_slot("handoff_noted")
             send(dispatcher, with_staff_reply(ticket.id, first=first))
-            return [SlotSet("handoff_noted", True)] if first else []
-        send(dispatcher, released_reply())
-        return [SlotSet(slot, None) for slot in HANDOFF_SLOTS]
+            events: list[EventType] = [SlotSet("handoff_noted", True)] if first else []
+            if question is not None:
+                events.append(SlotSet("handoff_pending", question))
+            return events
+        # Released meanwhile (the app could not resume the bot): back, and this message is answered.
+        send(dispatcher, back_reply())
+        cleared: list[EventType] = [SlotSet(slot, None) for slot in HANDOFF_SLOTS]
+        return [*cleared, *replay(tracker, question)] if question is not None else cleared
+
+
+class ActionHandoffReleased(Action):
+    """The officer gave the conversation back: say the assistant is back, answer the question kept."""
+
+    def name(self) -> str:
+        """The domain name of this action."""
+        return "action_handoff_released"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        """Clear the handoff; replay the question asked while waiting, for the prediction loop to answer."""
+        pending = pending_question(tracker.get_slot("handoff_pending"))
+        send(dispatcher, back_reply(str(pending["text"]) if pending else None))
+        cleared: list[EventType] = [SlotSet(slot, None) for slot in HANDOFF_SLOTS]
+        return [*cleared, *replay(tracker, pending)] if pending is not None else cleared
 
 
 def _fallbacks_in_a_row(tracker: Tracker) -> int:
@@ -168,6 +228,10 @@ class ActionFallback(Action):
             # "ok", "dạ vâng" after an answer or a handoff: a friendly word, not "I did not understand".
             send(dispatcher, acknowledgement_reply())
             return [FollowupAction(ACTION_LISTEN)] if routed_here(tracker) else []
+        hours = await send_opening_hours(dispatcher, tracker)
+        if hours is not None:
+            # "thứ bảy có làm không" after an answer: the hours of that procedure's desk.
+            return [*hours, FollowupAction(ACTION_LISTEN)] if routed_here(tracker) else hours
         # "hồ sơ thế nào?" right after the buttons of a choice, without pressing one: the answer layer
         # offers the same choice again (and answers the aspect once one is pressed).
         in_sight = tracker.get_slot("procedure_code") or offered_candidates(tracker)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import entity_values_raw, send
@@ -24,8 +24,13 @@ class ActionRelayStaffReply(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        """Utter the text of the latest EXTERNAL_staff_reply event (nothing if it carries none)."""
+        """Utter the text of the latest EXTERNAL_staff_reply event (nothing if it carries none).
+
+        The officer answered after the citizen's latest question: the assistant will not answer that
+        question again when the conversation is given back (`action_handoff_released`).
+        """
         reply = staff_reply(entity_values_raw(tracker, STAFF_MESSAGE_ENTITY))
-        if reply is not None:
-            send(dispatcher, reply)
-        return []
+        if reply is None:
+            return []
+        send(dispatcher, reply)
+        return [SlotSet("handoff_pending", None)] if tracker.get_slot("handoff_pending") else []

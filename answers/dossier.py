@@ -187,11 +187,13 @@ def phone_help_reply(*, hotline: str) -> Reply:
     )
 
 
-def retry_reply(tries_left: int) -> Reply:
-    """Code and phone do not match a dossier, with the tries left."""
-    return Reply.fixed(
-        "utter_dossier_retry", {"type": "dossier_form", "error": "not_found"}, tries_left=tries_left
-    )
+def retry_reply(tries_left: int, *, code: str | None = None) -> Reply:
+    """Code and phone do not match a dossier, with the tries left; with the `code` kept, only the
+    phone digits are asked again (or another code)."""
+    custom = {"type": "dossier_form", "error": "not_found"}
+    if code:
+        return Reply.fixed("utter_dossier_retry_phone", custom, tries_left=tries_left, code=code)
+    return Reply.fixed("utter_dossier_retry", custom, tries_left=tries_left)
 
 
 def desk_reply(*, hotline: str, hours: str) -> Reply:

@@ -15,6 +15,7 @@ import itertools
 import re
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from answers import facts
@@ -537,16 +538,57 @@ def _agency_lines(procedure: ProcedureOut) -> list[str]:
     return lines
 
 
+@dataclass(frozen=True)
+class LocalDesk:
+    """Where the province receives a procedure's dossiers: the office it inherits (name, address,
+    hours, phone), with the procedure's own address and hours in their place where it has them."""
+
+    name: str = ""
+    address: str = ""
+    # One item per line as the officer typed them ("Sáng: 7h30–11h30", "Chiều: 13h30–17h00").
+    hours: list[str] = field(default_factory=list)
+    phone: str = ""
+
+
+def local_desk(procedure: ProcedureOut) -> LocalDesk:
+    """The procedure's local desk: its own override's address and hours first, else its office's."""
+    local = procedure.local
+    if local is None:
+        return LocalDesk()
+    office = local.office
+    hours = local.opening_hours or (office.opening_hours if office else "")
+    return LocalDesk(
+        name=office.name if office else "",
+        address=local.agency_address or (office.address if office else ""),
+        # Each line its own item: joined, "Sáng …" and "Chiều …" ran together into one line.
+        hours=[_note(line, MAX_NAME_CHARS) for line in hours.splitlines() if line.strip(" -–+*•")],
+        phone=office.phone if office else "",
+    )
+
+
+def hours_lines(hours: list[str], bullet: str = "") -> list[str]:
+    """'Giờ làm việc: …' on one line when the hours are one line, else a heading and one line each."""
+    if not hours:
+        return []
+    if len(hours) == 1:
+        return [f"{bullet}Giờ làm việc: {hours[0]}"]
+    return [f"{bullet}Giờ làm việc:", *(f"+ {line}" for line in hours)]
+
+
 def _local_lines(procedure: ProcedureOut) -> list[str]:
-    """What the province added: its own address, opening hours and notes."""
+    """What the province added: its desk (office, address, opening hours, phone) and notes."""
     local = procedure.local
     if local is None:
         return []
+    desk = local_desk(procedure)
     lines = []
-    if local.agency_address:
-        lines.append(f"- Địa chỉ: {local.agency_address}")
-    if local.opening_hours:
-        lines.append(f"- Giờ làm việc: {local.opening_hours}")
+    if desk.name:
+        lines.append(f"- Nơi tiếp nhận: {desk.name}")
+    if desk.address:
+        lines.append(f"- Địa chỉ: {desk.address}")
+    lines += hours_lines(desk.hours, "- ")
+    if desk.phone:
+        lines.append(f"- Điện thoại: {desk.phone}")
     if local.notes:
         lines.append(f"- Ghi chú: {local.notes}")
     return ["Tại địa phương:", *lines] if lines else []
@@ -1069,6 +1111,18 @@ def answer_card(procedure: ProcedureOut, source_name: str) -> dict[str, object]:
         if procedure.source_url.startswith(("https://", "http://"))
         else "",
         "not_offered": bool(procedure.local and procedure.local.not_offered),
+        # The local desk (the office the procedure inherits, its own address and hours first):
+        # empty strings and an empty list when the province set none. Hours: one item per line.
+        **_card_desk(local_desk(procedure)),
+    }
+
+
+def _card_desk(desk: LocalDesk) -> dict[str, object]:
+    return {
+        "office_name": _shorten(desk.name, MAX_NAME_CHARS),
+        "office_address": _shorten(desk.address, MAX_NAME_CHARS),
+        "office_hours": list(desk.hours),
+        "office_phone": _shorten(desk.phone, 64),
     }
 
 
@@ -1099,8 +1153,9 @@ _PLACE_WORDS = re.compile(
 
 
 def _where_text(procedure: ProcedureOut) -> str:
-    if procedure.local and procedure.local.agency_address:
-        return _shorten(procedure.local.agency_address, MAX_NAME_CHARS)
+    address = local_desk(procedure).address
+    if address:
+        return _shorten(address, MAX_NAME_CHARS)
     agency = procedure.implementing_agency or procedure.competent_agency
     levels = [SHORT_LEVELS[level] for level in procedure.levels if level in SHORT_LEVELS]
     if procedure.receiving_address and _PLACE_WORDS.search(procedure.receiving_address):
@@ -1146,9 +1201,15 @@ _STEPS_TIME = re.compile(
 def overview_facts(procedure: ProcedureOut, limit: int = MAX_NAME_CHARS) -> list[str]:
     """Where, how long, how much, online or not: one line each."""
     lines = []
+    desk = local_desk(procedure)
     where = _where_text(procedure)
-    if where:
-        lines.append(f"Nơi nộp: {where}")
+    if where and desk.name and desk.address:
+        lines.append(f"Nơi nộp: {desk.name}, {where}")
+    elif where or desk.name:
+        lines.append(f"Nơi nộp: {where or desk.name}")
+    lines += hours_lines(desk.hours)
+    if desk.phone:
+        lines.append(f"Điện thoại: {desk.phone}")
     stated = _STEPS_TIME.search(" ".join(procedure.steps))
     if _has_time_lines(procedure):
         lines.append(f"Thời hạn: {_joined(_by_channel(procedure, time_with_case), procedure)}")

@@ -8,7 +8,10 @@ Misunderstandings only *offer* a person (a button), they never open a ticket on 
 
 from __future__ import annotations
 
+from typing import Any
+
 from answers.reply import Reply
+from answers.scope import acknowledges
 
 #: Why a conversation was handed over, in the officer's words.
 REASONS = {
@@ -61,6 +64,47 @@ def waiting_reply(ticket_id: int) -> Reply:
 def released_reply() -> Reply:
     """Staff gave the conversation back: the assistant answers again."""
     return Reply.fixed("utter_handoff_released", {"type": "handoff", "status": "released"})
+
+
+#: Intents of messages that need no answer once the officer gives the conversation back (greetings,
+#: thanks, ratings, another request for a person): only a question is kept for the assistant.
+NOT_KEPT_INTENTS = frozenset(
+    {"greet", "goodbye", "thank", "rate_answer", "feedback", "ask_human", "complaint", "nlu_fallback"}
+)
+#: Longest question quoted back to the citizen when the assistant answers it after a handoff.
+MAX_QUOTED_CHARS = 200
+
+
+def pending_question(parse_data: dict[str, Any] | None) -> dict[str, Any] | None:
+    """What to keep of a message sent while an officer has the conversation, to answer it on release.
+
+    Args:
+        parse_data: the message as the Rasa server parsed it (text, intent, entities, metadata).
+
+    Returns:
+        The parse data to replay (without its message id), or None for a message that needs no
+        answer from the assistant later ("cảm ơn", "ok", a greeting, a rating, a button payload).
+    """
+    if not isinstance(parse_data, dict):
+        return None
+    text = str(parse_data.get("text") or "").strip()
+    intent = str((parse_data.get("intent") or {}).get("name") or "")
+    if not text or text.startswith("/") or intent.startswith("EXTERNAL_") or intent in NOT_KEPT_INTENTS:
+        return None
+    if acknowledges(text):
+        return None
+    return {key: value for key, value in parse_data.items() if key != "message_id"}
+
+
+def back_reply(question: str | None = None) -> Reply:
+    """The officer gave the conversation back: the assistant is back (and answers the pending question)."""
+    custom = {"type": "handoff", "status": "released"}
+    if not question:
+        return Reply.fixed("utter_handoff_back", custom)
+    quoted = " ".join(question.split())
+    if len(quoted) > MAX_QUOTED_CHARS:
+        quoted = quoted[: MAX_QUOTED_CHARS - 1].rstrip() + "…"
+    return Reply.fixed("utter_handoff_back_answering", custom, question=quoted)
 
 
 def not_understood_reply() -> Reply:

@@ -21,8 +21,11 @@ from answers.formatting import (
     FULL_ASPECTS,
     answer_card,
     format_answer,
+    hours_lines,
     is_overview,
+    local_desk,
     more_buttons,
+    procedure_title,
 )
 from answers.life_event import available_codes, life_event_reply
 from answers.reply import RATING_BUTTONS, Reply
@@ -627,6 +630,73 @@ def procedure_reply(
     )
 
 
+# "mấy giờ làm việc", "làm việc giờ nào", "thứ bảy có làm không", "mở cửa lúc mấy giờ", "nghỉ trưa
+# mấy giờ" (folded): when the desk works, not how long a procedure takes ("bao giờ có kết quả").
+_HOURS_RE = re.compile(
+    r"\b(?:gio lam viec|thoi gian lam viec|lam viec (?:luc |vao )?(?:may gio|gio nao|khi nao|nhung gio nao)|"
+    r"may gio(?! (?:thi |se |moi )?(?:co|xong|nhan|lay|tra))|gio nao|gio mo cua|mo cua|dong cua|nghi trua|"
+    r"(?:thu (?:bay|7)|chu nhat|cuoi tuan|ngay le|ngay tet|buoi (?:sang|trua|chieu|toi)|"
+    r"(?:sang|trua|chieu|toi) (?:nay|mai|thu (?:bay|7)))"
+    r"(?: \w+){0,3} (?:co )?(?:lam|lam viec|tiep nhan|nhan ho so|mo cua|nghi)(?: \w+)? "
+    r"(?:khong|k|ko|hok|hong)\b)"
+)
+# A question the hours do not answer, though it has their words ("giờ nào thì có kết quả").
+_NOT_HOURS_RE = re.compile(r"\b(?:ket qua|bao lau|may ngay|tra ket qua|lay ket qua|nhan ket qua)\b")
+
+
+def asks_opening_hours(text: str) -> bool:
+    """Whether a message asks when the desk works ("mấy giờ làm việc", "thứ 7 có làm không")."""
+    if not text or text.startswith("/"):
+        return False
+    folded = " ".join(re.findall(r"\w+", fold(text)))
+    return bool(_HOURS_RE.search(folded)) and not _NOT_HOURS_RE.search(folded)
+
+
+def opening_hours_reply(procedure: ProcedureOut) -> Reply | None:
+    """The opening hours of the desk that receives `procedure` (its office's, or its own), with the
+    desk's address and phone; None when the province set no hours for it."""
+    desk = local_desk(procedure)
+    if not desk.hours:
+        return None
+    lines = [
+        procedure_title(procedure),
+        f"Nơi tiếp nhận hồ sơ: {desk.name}" if desk.name else "",
+        *hours_lines(desk.hours),
+        f"Địa chỉ: {desk.address}" if desk.address else "",
+        f"Điện thoại: {desk.phone}" if desk.phone else "",
+    ]
+    return Reply(
+        text="\n".join(line for line in lines if line),
+        buttons=list(RATING_BUTTONS),
+        # Recorded as the submission aspect (where and when to submit), so "còn X thì sao?" asks it
+        # of the next procedure; `topic` tells the hours apart for the channels that care.
+        custom={
+            "type": "procedure_answer",
+            "procedure_code": procedure.code,
+            "aspects": ["submission"],
+            "topic": "opening_hours",
+        },
+    )
+
+
+def opening_hours_answer(session: Session, text: str, current_code: str | None) -> ProcedureAnswer | None:
+    """The desk's hours for an hours question about the procedure under discussion (or one the
+    message names without doubt); None when the message asks something else or the province set
+    no hours for that procedure (then the general FAQ answers, as before)."""
+    if not asks_opening_hours(text):
+        return None
+    hits = search_procedures(session, text, limit=8)
+    clear = bool(hits) and hits[0].score >= CLEAR_MATCH and not close_candidates(hits, text)
+    code = hits[0].code if clear else current_code
+    if not code:
+        return None
+    procedure = get_procedure(session, code=code)
+    reply = opening_hours_reply(procedure) if procedure is not None else None
+    if reply is None:
+        return None
+    return ProcedureAnswer(reply, "answer", procedure_code=code, aspects=["submission"])
+
+
 def answer_procedure(
     session: Session, question: ProcedureQuestion, *, source_name: str, hotline: str = ""
 ) -> ProcedureAnswer:
@@ -643,6 +713,11 @@ def answer_procedure(
     """
     aspects = question.aspects
     chosen = question.chosen_code
+    if not chosen and (set(aspects) <= {"submission"} or aspects == OVERVIEW):
+        # "mấy giờ làm việc" after an answer, read as a submission question or none in particular.
+        hours = opening_hours_answer(session, question.text, question.current_code)
+        if hours is not None:
+            return hours
     resolution = resolve(
         session,
         text="" if chosen else question.text,

@@ -40,6 +40,14 @@ STAFF_MESSAGE_ENTITY = "staff_message"
 PAUSE_SLOT = "handoff_until"
 TICKET_SLOT = "handoff_ticket"
 NOTED_SLOT = "handoff_noted"
+#: ... the officer's display name (the widget's header), how long an untaken ticket waits, the question
+#: kept for the assistant, and the intent that gives the conversation back (``action_handoff_released``).
+OFFICER_SLOT = "handoff_officer"
+WAITING_SLOT = "handoff_waiting_until"
+PENDING_SLOT = "handoff_pending"
+RELEASED_INTENT = "EXTERNAL_handoff_released"
+#: Longest officer name put in the tracker (the display name only; never a username or an e-mail).
+MAX_OFFICER_CHARS = 80
 #: Who the app is to the Rasa API: an admin may act on any conversation (a "user" only on its own).
 JWT_USER = {"username": "tthc-staff-app", "role": "admin"}
 #: Seconds a token is valid: long enough for one request, short enough to be worthless if logged.
@@ -93,9 +101,40 @@ class RasaClientError(Exception):
 class ConversationMessage:
     """One message of a conversation, as kept in the Rasa tracker."""
 
-    sender: str  # "user" | "bot"
+    sender: str  # "user" (the citizen) | "bot" (the assistant) | "staff" (an officer's relayed reply)
     text: str
     at: dt.datetime | None
+
+
+#: The ``custom`` payload type of the relayed reply (``answers.handoff.staff_reply``) ...
+STAFF_REPLY_TYPE = "staff_reply"
+#: ... the action that utters it, and the heading it puts above the officer's text for the citizen.
+STAFF_REPLY_ACTION = "action_relay_staff_reply"
+STAFF_REPLY_HEADING = "Cán bộ Một cửa trả lời:\n"
+#: Rasa's text of a user event made by ``trigger_intent`` (``UserUttered.create_external``).
+EXTERNAL_PREFIX = "EXTERNAL: "
+
+
+def _is_internal_user_event(event: dict[str, Any]) -> bool:
+    """An event the API made in the citizen's name (a staff reply's trigger), not something they typed."""
+    text = event.get("text")
+    intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+    metadata = event.get("metadata") or {}
+    return (
+        (isinstance(text, str) and text.startswith(EXTERNAL_PREFIX))
+        or (isinstance(intent, str) and intent.startswith("EXTERNAL_"))
+        or (isinstance(metadata, dict) and metadata.get("is_external") is True)
+        # The question the assistant answers again after a handoff (actions.handoff REPLAYED): the
+        # citizen sent it once, and the officer's timeline shows it once.
+        or (isinstance(metadata, dict) and metadata.get("replayed") is True)
+    )
+
+
+def _is_staff_reply(event: dict[str, Any], last_action: str) -> bool:
+    custom = (event.get("data") or {}).get("custom")
+    return last_action == STAFF_REPLY_ACTION or (
+        isinstance(custom, dict) and custom.get("type") == STAFF_REPLY_TYPE
+    )
 
 
 class RasaClient:
@@ -167,12 +206,23 @@ class RasaClient:
         messages = body.get("messages") if isinstance(body, dict) else None
         return list(messages) if isinstance(messages, list) else []
 
-    def set_handoff_pause(self, sender_id: str, *, until: float | None, ticket_id: int | None = None) -> None:
+    def set_handoff_pause(
+        self,
+        sender_id: str,
+        *,
+        until: float | None,
+        ticket_id: int | None = None,
+        officer: str | None = None,
+        keep_pending: bool = False,
+    ) -> None:
         """Pause the bot for a conversation an officer took (until `until`), or resume it (None).
 
         ``POST /conversations/{sender_id}/tracker/events`` with slot events: ``handoff_until`` (read by
-        the Rasa server's handoff policy) and ``handoff_ticket``. Pausing also ends an active form (the
-        officer leads the conversation now); resuming clears the ticket and its note.
+        the Rasa server's handoff policy), ``handoff_ticket`` and ``handoff_officer`` (the officer's
+        display name, shown in the web widget's header: "Cán bộ … đang trả lời"). Pausing also ends an
+        active form (the officer leads the conversation now); resuming clears the ticket, its note, the
+        officer and the question kept (unless `keep_pending`: `release_handoff` answers it next),
+        silently (`release_handoff` tells the citizen).
 
         Raises:
             RasaClientError: the server is down, refused the token, or failed.
@@ -182,13 +232,16 @@ class RasaClient:
             return {"event": "slot", "name": name, "value": value}
 
         if until is None:
-            events = [slot(PAUSE_SLOT, None), slot(TICKET_SLOT, None), slot(NOTED_SLOT, None)]
+            cleared = [PAUSE_SLOT, TICKET_SLOT, NOTED_SLOT, OFFICER_SLOT, WAITING_SLOT]
+            events = [slot(name, None) for name in [*cleared, *([] if keep_pending else [PENDING_SLOT])]]
         else:
+            name = " ".join((officer or "").split())[:MAX_OFFICER_CHARS]
             events = [
                 {"event": "active_loop", "name": None},
                 slot("requested_slot", None),
                 slot(PAUSE_SLOT, float(until)),
                 slot(TICKET_SLOT, None if ticket_id is None else float(ticket_id)),
+                slot(OFFICER_SLOT, name or None),
             ]
         self._request(
             "POST",
@@ -198,7 +251,12 @@ class RasaClient:
         )
 
     def conversation_messages(self, sender_id: str, *, limit: int = 30) -> list[ConversationMessage]:
-        """The latest user and bot messages of a conversation, oldest first.
+        """The latest messages of a conversation as the citizen saw them, oldest first.
+
+        Internal events are left out: the user event ``trigger_intent`` makes for a staff reply
+        ("EXTERNAL: EXTERNAL_staff_reply"), button payloads ("/intent{...}") and bot messages with
+        no text. The reply ``action_relay_staff_reply`` utters is the officer's (sender "staff"),
+        without the heading the citizen sees above it.
 
         Raises:
             RasaClientError: the server is down, refused the token, or failed.
@@ -206,20 +264,66 @@ class RasaClient:
         body = self._request("GET", self._url(sender_id, "tracker"), params={"include_events": "ALL"})
         events = body.get("events") if isinstance(body, dict) else None
         messages: list[ConversationMessage] = []
+        last_action = ""
         for event in events if isinstance(events, list) else []:
-            if not isinstance(event, dict) or event.get("event") not in ("user", "bot"):
+            if not isinstance(event, dict):
+                continue
+            kind = event.get("event")
+            if kind == "action":
+                last_action = str(event.get("name") or "")
+                continue
+            if kind not in ("user", "bot"):
                 continue
             text = event.get("text")
-            if not isinstance(text, str) or not text or text.startswith("/"):
+            if not isinstance(text, str) or not text.strip() or text.startswith("/"):
                 continue  # button payloads and custom-only messages
+            sender = str(kind)
+            if kind == "user" and _is_internal_user_event(event):
+                continue
+            if kind == "bot" and _is_staff_reply(event, last_action):
+                sender = "staff"
+                text = text.removeprefix(STAFF_REPLY_HEADING)
             stamp = event.get("timestamp")
             at = (
                 dt.datetime.fromtimestamp(float(stamp), tz=dt.timezone.utc)
                 if isinstance(stamp, (int, float))
                 else None
             )
-            messages.append(ConversationMessage(str(event["event"]), text, at))
+            messages.append(ConversationMessage(sender, text, at))
         return messages[-limit:]
+
+    def parse(self, text: str) -> dict[str, Any]:
+        """The NLU's reading of `text` (intent, confidence, entities), as the assistant would read it.
+
+        ``POST /model/parse`` with ``{"text": text}``: no conversation is touched.
+
+        Raises:
+            RasaClientError: the server is down, refused the token, or failed.
+        """
+        body = self._request("POST", f"{self._base}/model/parse", json={"text": text})
+        if not isinstance(body, dict) or not isinstance(body.get("intent"), dict):
+            raise RasaClientError("Rasa server answered a parse without an intent")
+        return body
+
+    def release_handoff(self, sender_id: str) -> list[dict[str, Any]]:
+        """Give a conversation back to the assistant and tell the citizen; return the bot messages.
+
+        ``POST /conversations/{sender_id}/trigger_intent?output_channel=latest`` with the intent
+        ``EXTERNAL_handoff_released``: the Rasa server runs ``action_handoff_released``, which clears the
+        handoff's slots, says "Trợ lý đã quay lại" on the citizen's channel and answers the question
+        the citizen asked while waiting (unless an officer answered after it).
+
+        Raises:
+            RasaClientError: the server is down, refused the token, or failed.
+        """
+        body = self._request(
+            "POST",
+            self._url(sender_id, "trigger_intent"),
+            params={"output_channel": "latest"},
+            json={"name": RELEASED_INTENT, "entities": {}},
+        )
+        messages = body.get("messages") if isinstance(body, dict) else None
+        return list(messages) if isinstance(messages, list) else []
 
 
 @functools.lru_cache(maxsize=4)

@@ -9,8 +9,16 @@ Routes (under ``/webhooks/web/``):
 - ``POST /webhook``   ``{"session_id", "message"}`` or ``{"session_id", "payload", "title"}`` (a
   pressed button); answers ``{"messages": [{"text", "buttons", "custom"}, ...]}`` once the bot is
   done, one entry per bot message (text, its buttons and its custom payload kept together).
-- ``GET  /history?session_id=...``  the conversation so far, read from the agent's tracker store,
-  so the widget can restore it after a page reload.
+- ``GET  /history?session_id=...[&since=N]``  the conversation so far, read from the agent's tracker
+  store, so the widget can restore it after a page reload, and find what arrived without a request of
+  its own (a desk officer's reply, the assistant back after a handoff): ``{"messages": [...],
+  "count": N, "handoff": {"state", "officer"}}``. ``count`` is how many messages the conversation
+  holds; with ``since`` only the messages after the first ``since`` are returned. ``handoff`` is
+  where the conversation stands: ``"waiting"`` (a ticket waits for an officer), ``"staff"`` (an
+  officer has it; ``officer`` their display name or null) or ``"bot"``.
+
+The webhook's answer also carries ``handoff`` and ``turn``: ``{"start", "end"}``, the positions in the
+history of this message and its answers, so the widget knows which history messages it has shown.
 
 Every message takes the shared path (`connectors.common.prepare`); a cut message is answered with
 `TOO_LONG_NOTE` first. Request bodies are read up to a limit (413 above it) on every route, and
@@ -41,6 +49,8 @@ import logging
 import os
 import re
 import secrets
+import time
+import uuid
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -261,31 +271,116 @@ class WebOutput(CollectingOutputChannel):
         self._add(custom=json_message)
 
 
+#: Rasa's text of a user event made through the HTTP API's ``trigger_intent`` (staff replies, release).
+EXTERNAL_TEXT_PREFIX = "EXTERNAL: "
+#: Metadata of a message the assistant replays to answer it after a handoff (`actions.handoff.replay`).
+REPLAYED_KEY = "replayed"
+
+
+def _history_entry(event: dict[str, Any]) -> dict[str, Any] | None:
+    """One tracker event as the widget shows it, or None for an event the citizen does not see."""
+    kind = event.get("event")
+    if kind == "user":
+        metadata = event.get("metadata") or {}
+        metadata = metadata if isinstance(metadata, dict) else {}
+        text = event.get("text") or ""
+        if metadata.get("is_external") or metadata.get(REPLAYED_KEY) or text.startswith(EXTERNAL_TEXT_PREFIX):
+            # Injected by a server (a staff reply's trigger), or a question the citizen sent once and
+            # the assistant answers after a handoff: nothing the citizen typed here.
+            return None
+        shown = metadata.get("web_display")
+        if isinstance(shown, str) and shown:
+            return {"sender": "user", "text": shown}
+        if text and not text.startswith("/"):
+            return {"sender": "user", "text": text}
+        return None
+    if kind == "bot":
+        data = event.get("data") or {}
+        message = widget_message(
+            event.get("text"), data.get("buttons") or data.get("quick_replies"), data.get("custom")
+        )
+        return None if message is None else {"sender": "bot", **message}
+    return None
+
+
+def all_history_messages(events: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every user and bot message of a tracker's events the citizen sees, in order."""
+    return [entry for entry in map(_history_entry, events) if entry is not None]
+
+
 def history_messages(events: Iterable[dict[str, Any]], limit: int) -> list[dict[str, Any]]:
-    """The user and bot messages of a tracker's events, in order, in the widget's shape.
+    """The user and bot messages of a tracker's events, in order, in the widget's shape (the latest
+    `limit`; all when `limit` is 0).
 
     A pressed button's user message is shown by the button title the widget sent with it
-    (kept in the message metadata); the raw intent payload is never shown.
+    (kept in the message metadata); the raw intent payload is never shown, nor the user events that
+    servers inject (``trigger_intent``) or that the assistant replays after a handoff.
     """
-    messages: list[dict[str, Any]] = []
-    for event in events:
-        kind = event.get("event")
-        if kind == "user":
-            metadata = event.get("metadata") or {}
-            shown = metadata.get("web_display") if isinstance(metadata, dict) else None
-            text = event.get("text") or ""
-            if isinstance(shown, str) and shown:
-                messages.append({"sender": "user", "text": shown})
-            elif text and not text.startswith("/"):
-                messages.append({"sender": "user", "text": text})
-        elif kind == "bot":
-            data = event.get("data") or {}
-            message = widget_message(
-                event.get("text"), data.get("buttons") or data.get("quick_replies"), data.get("custom")
-            )
-            if message is not None:
-                messages.append({"sender": "bot", **message})
+    messages = all_history_messages(events)
     return messages[-limit:] if limit > 0 else messages
+
+
+def turn_span(events: Iterable[dict[str, Any]], message_id: str) -> dict[str, int] | None:
+    """Where the message `message_id` and the bot's answers to it sit in the history: ``{"start", "end"}``
+    (positions in `all_history_messages`, end excluded), or None when the message is not there.
+
+    The turn ends at the next user event, typed or injected (a staff reply arriving right after).
+    """
+    count = 0
+    start: int | None = None
+    for event in events:
+        if event.get("event") == "user":
+            if start is not None:
+                break
+            if event.get("message_id") == message_id:
+                start = count
+        if _history_entry(event) is not None:
+            count += 1
+    return None if start is None else {"start": start, "end": count}
+
+
+#: Slots of a handoff in the tracker (domain.yml), read for the widget's header.
+_PAUSE_SLOT, _TICKET_SLOT, _WAITING_SLOT, _OFFICER_SLOT = (
+    "handoff_until",
+    "handoff_ticket",
+    "handoff_waiting_until",
+    "handoff_officer",
+)
+
+
+def handoff_state(slots: Mapping[str, Any], now: float | None = None) -> dict[str, Any]:
+    """Where a conversation stands with the desk, from its slots: ``{"state", "officer"}``.
+
+    ``"staff"`` while an officer has it (the pause `handoff_until` lasts; ``officer`` is their display
+    name, or None), ``"waiting"`` while an open ticket waits for one (`handoff_waiting_until`),
+    ``"bot"`` otherwise (no ticket, given back, or timed out).
+    """
+    at = time.time() if now is None else now
+
+    def future(name: str) -> bool:
+        value = slots.get(name)
+        return isinstance(value, (int, float)) and not isinstance(value, bool) and float(value) > at
+
+    if future(_PAUSE_SLOT):
+        officer = slots.get(_OFFICER_SLOT)
+        name = officer.strip()[:80] if isinstance(officer, str) and officer.strip() else None
+        return {"state": "staff", "officer": name}
+    if slots.get(_TICKET_SLOT) and future(_WAITING_SLOT):
+        return {"state": "waiting", "officer": None}
+    return {"state": "bot", "officer": None}
+
+
+def _tracker_slots(tracker: Any) -> dict[str, Any]:
+    return {
+        name: tracker.get_slot(name) for name in (_PAUSE_SLOT, _TICKET_SLOT, _WAITING_SLOT, _OFFICER_SLOT)
+    }
+
+
+def _since(value: Any) -> int | None:
+    """The ``since`` query value: a count of messages (0-100000), None when absent or malformed."""
+    if not isinstance(value, str) or not value.isdigit() or len(value) > 6:
+        return None
+    return int(value)
 
 
 # --------------------------------------------------------------------------------------------- #
@@ -375,6 +470,25 @@ class WebInput(InputChannel):
             return None
         return data if isinstance(data, dict) else None
 
+    async def _after_turn(self, request: Request, sender_id: str, message_id: str) -> dict[str, Any]:
+        """The handoff state and this turn's place in the history, for the widget (nothing when the
+        tracker cannot be read: the widget then reads the history again)."""
+        agent = getattr(request.app.ctx, "agent", None)
+        if agent is None or agent.tracker_store is None:
+            return {}
+        try:
+            tracker = await agent.tracker_store.retrieve(sender_id)
+        except Exception as error:  # the answer itself went out; the widget re-reads the history
+            logger.warning("web: tracker not read after a message (%s)", type(error).__name__)
+            return {}
+        if tracker is None:
+            return {}
+        extra: dict[str, Any] = {"handoff": handoff_state(_tracker_slots(tracker))}
+        span = turn_span((e.as_dict() for e in tracker.events_after_latest_restart()), message_id)
+        if span is not None:
+            extra["turn"] = span
+        return extra
+
     @staticmethod
     def _display_title(title: Any) -> str | None:
         if not isinstance(title, str):
@@ -444,7 +558,18 @@ class WebInput(InputChannel):
                 return _error(503, "not_ready")
             tracker = await agent.tracker_store.retrieve(sender_id)
             events = [] if tracker is None else [e.as_dict() for e in tracker.events_after_latest_restart()]
-            return response.json({"messages": history_messages(events, self.history_limit)})
+            messages = all_history_messages(events)
+            since = _since(request.args.get("since"))
+            shown = messages if since is None or since > len(messages) else messages[since:]
+            if self.history_limit > 0:
+                shown = shown[-self.history_limit :]
+            return response.json(
+                {
+                    "messages": shown,
+                    "count": len(messages),
+                    "handoff": handoff_state({} if tracker is None else _tracker_slots(tracker)),
+                }
+            )
 
         @web.route("/webhook", methods=["POST", "OPTIONS"], stream=True)
         async def receive(request: Request) -> HTTPResponse:
@@ -478,6 +603,7 @@ class WebInput(InputChannel):
                     metadata["web_display"] = shown
             logger.debug("web message from %s: %s", sender_id, log_safe(inbound.text))
             collector = WebOutput()
+            message_id = uuid.uuid4().hex
             try:
                 await on_new_message(
                     UserMessage(
@@ -485,6 +611,7 @@ class WebInput(InputChannel):
                         collector,
                         sender_id,
                         input_channel=self.name(),
+                        message_id=message_id,
                         metadata=metadata,
                     )
                 )
@@ -495,6 +622,8 @@ class WebInput(InputChannel):
             messages = collector.messages
             if inbound.truncated:
                 messages = [{"text": TOO_LONG_NOTE.format(limit=MAX_MESSAGE_CHARS)}, *messages]
-            return response.json({"messages": messages})
+            return response.json(
+                {"messages": messages, **await self._after_turn(request, sender_id, message_id)}
+            )
 
         return web

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from knowledge_base.fees import cited_numbers, schedules_for
-from knowledge_base.models import FeeSchedule, Procedure
+from knowledge_base.models import FeeSchedule, LocalOverride, Procedure
 from knowledge_base.schemas import ProcedureOut
 
 
@@ -19,7 +19,7 @@ def get_procedure(session: Session, *, code: str) -> ProcedureOut | None:
             selectinload(Procedure.channels),
             selectinload(Procedure.documents),
             selectinload(Procedure.legal_bases),
-            selectinload(Procedure.override),
+            selectinload(Procedure.override).selectinload(LocalOverride.office),
         )
     ).one_or_none()
     if procedure is None:

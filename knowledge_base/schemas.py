@@ -58,14 +58,25 @@ class FeeScheduleOut(_Orm):
     valid_until: dt.date | None = None
 
 
+class OfficeOut(_Orm):
+    """The one-stop desk a procedure inherits its address, opening hours and phone from."""
+
+    name: str
+    address: str
+    # As typed, line breaks kept.
+    opening_hours: str
+    phone: str
+
+
 class OverrideOut(_Orm):
-    """A province's local additions."""
+    """A province's local additions; its own address and hours, when set, win over the office's."""
 
     agency_address: str
     opening_hours: str
     fee_note: str
     notes: str
     not_offered: bool
+    office: OfficeOut | None = None
 
 
 class ProcedureOut(_Orm):

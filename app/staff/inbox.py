@@ -12,17 +12,23 @@ handoff policy reads, set through the Rasa API before anything is recorded); rel
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from app.rasa_client import RasaClient, RasaClientError
 from knowledge_base.staff import inbox
 from knowledge_base.staff.auth import Principal
 from knowledge_base.staff.common import StaffError, iso
+from knowledge_base.staff.labels import delivery_note
 
 logger = logging.getLogger(__name__)
+
+
+#: Who a timeline message is from, in the officer's words.
+SENDERS = {"user": "Người dân", "bot": "Trợ lý", "staff": "Cán bộ"}
 
 
 def _conversation(client: RasaClient | None, sender_id: str) -> dict[str, Any]:
@@ -42,16 +48,76 @@ def _conversation(client: RasaClient | None, sender_id: str) -> dict[str, Any]:
     }
 
 
+def timeline(
+    conversation: list[dict[str, Any]] | None, replies: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """One timeline, oldest first: the conversation with the officers' replies in it, by name.
+
+    A relayed reply in the conversation is matched to the recorded reply with its text (the record
+    names the officer). Recorded replies the conversation lacks (the Rasa server unreachable, or the
+    reply older than the messages read) are put in by their time, unless older than the first
+    message read: the timeline never shows a reply without what came before it.
+    """
+    pending = list(replies)
+    items: list[dict[str, Any]] = []
+    for message in conversation or []:
+        item = {**message, "who": SENDERS.get(message["sender"], message["sender"])}
+        if message["sender"] == "staff":
+            match = next((r for r in pending if r["message"].strip() == message["text"].strip()), None)
+            if match is not None:
+                pending.remove(match)
+                item["who"] = f"Cán bộ {match['by_name']}"
+                item["at"] = item["at"] or match["at"]
+        items.append(item)
+    first = next((m["at"] for m in items if m["at"]), None)
+    for reply in pending:
+        if first is not None and reply["at"] and _time(reply["at"]) < _time(first):
+            continue
+        items.append(
+            {
+                "sender": "staff",
+                "text": reply["message"],
+                "at": reply["at"],
+                "who": f"Cán bộ {reply['by_name']}",
+            }
+        )
+    # By time; a message without one keeps its place after the message before it.
+    keyed: list[tuple[dt.datetime, int, dict[str, Any]]] = []
+    last = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
+    for position, item in enumerate(items):
+        last = _time(item["at"]) if item["at"] else last
+        keyed.append((last, position, item))
+    return [item for _at, _position, item in sorted(keyed, key=lambda k: (k[0], k[1]))]
+
+
+def _time(at: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(at)
+
+
+def _with_timeline(view: dict[str, Any], sender_id: str, client: RasaClient | None) -> dict[str, Any]:
+    conversation = _conversation(client, sender_id)
+    return {
+        **view,
+        **conversation,
+        "timeline": timeline(conversation["conversation"], view["replies"]),
+        "delivery_note": delivery_note(view["channel"]),
+    }
+
+
 def question_detail(session: Session, question_id: int, client: RasaClient | None = None) -> dict[str, Any]:
-    """One question, the replies sent from it, and (if reachable) the conversation it came from."""
+    """One question, the replies sent from it, and (if reachable) the conversation it came from.
+
+    ``timeline`` is the conversation with the replies in it (`timeline`); ``delivery_note`` says
+    where and when a reply on the question's channel reaches the citizen.
+    """
     view = inbox.question_detail(session, question_id)
-    return {**view, **_conversation(client, inbox.get_question(session, question_id).conversation_id)}
+    return _with_timeline(view, inbox.get_question(session, question_id).conversation_id, client)
 
 
 def ticket_detail(session: Session, ticket_id: int, client: RasaClient | None = None) -> dict[str, Any]:
-    """One ticket with its summary, claim, replies and (if reachable) the conversation."""
+    """One ticket with its summary, claim, replies, (if reachable) the conversation and the timeline."""
     view = inbox.ticket_detail(session, ticket_id)
-    return {**view, **_conversation(client, inbox.get_ticket(session, ticket_id).conversation_id)}
+    return _with_timeline(view, inbox.get_ticket(session, ticket_id).conversation_id, client)
 
 
 def _failure(exc: RasaClientError, what: str, then: str) -> StaffError:
@@ -76,27 +142,52 @@ def _send(client: RasaClient, sender_id: str, text: str) -> None:
         raise _failure(exc, *_NOT_SENT) from None
 
 
-def _pause(client: RasaClient | None, ticket: Any, failure: tuple[str, str] = _NOT_TAKEN) -> None:
-    """Pause the bot for the ticket's conversation while it is open (502 if the Rasa server refuses)."""
+def _officer_name(ticket: Any) -> str:
+    """The display name of the officer who has the ticket ("" when none): the citizen sees it."""
+    session = object_session(ticket)
+    return str(inbox.ticket_detail(session, ticket.id).get("claimed_by") or "") if session else ""
+
+
+def _pause(
+    client: RasaClient | None, ticket: Any, failure: tuple[str, str] = _NOT_TAKEN, officer: str | None = None
+) -> None:
+    """Pause the bot for the ticket's conversation while it is open (502 if the Rasa server refuses).
+
+    The officer's display name (`officer`, else the ticket's claim) goes with the pause: the web widget
+    shows "Cán bộ … đang trả lời" (never a username or an e-mail address).
+    """
     until = inbox.pause_until(ticket)
     if client is None or until is None:
         return
+    name = officer if officer is not None else _officer_name(ticket)
     try:
-        client.set_handoff_pause(ticket.conversation_id, until=until, ticket_id=ticket.id)
+        client.set_handoff_pause(ticket.conversation_id, until=until, ticket_id=ticket.id, officer=name)
     except RasaClientError as exc:
         logger.warning("inbox: bot not paused: %s", exc)
         raise _failure(exc, *failure) from None
 
 
-def _resume(client: RasaClient | None, sender_id: str) -> None:
-    """Let the bot answer the conversation again (best effort)."""
+def _resume(client: RasaClient | None, sender_id: str, *, announce: bool = False) -> None:
+    """Let the bot answer the conversation again (best effort).
+
+    With `announce` (the officer gave the conversation back) the citizen is told "Trợ lý đã quay lại"
+    and the question asked while waiting is answered (`RasaClient.release_handoff`); without it (a
+    first reply that could not go out) the pause is lifted silently.
+    """
     if client is None:
         return
     try:
-        client.set_handoff_pause(sender_id, until=None)
+        # The pause first: the bot answers again even if telling the citizen fails. The question kept
+        # stays for the announcement, which answers it (and clears it).
+        client.set_handoff_pause(sender_id, until=None, keep_pending=announce)
     except RasaClientError as exc:
         # Safe to go on: the bot's wait action sees the released ticket and resumes by itself.
         logger.warning("inbox: bot not resumed through the API: %s", exc)
+    if announce:
+        try:
+            client.release_handoff(sender_id)
+        except RasaClientError as exc:
+            logger.warning("inbox: the citizen was not told the assistant is back: %s", exc)
 
 
 def claim_ticket(
@@ -104,7 +195,7 @@ def claim_ticket(
 ) -> dict[str, Any]:
     """Take a ticket (audited): the bot pauses for its conversation; an admin may take it over."""
     ticket = inbox.claim_ticket(session, principal, ticket_id)
-    _pause(client, ticket)
+    _pause(client, ticket, officer=principal.display_name)
     return ticket_detail(session, ticket_id, client)
 
 
@@ -135,9 +226,10 @@ def reply_ticket(
 def release_ticket(
     session: Session, principal: Principal, ticket_id: int, client: RasaClient | None = None
 ) -> dict[str, Any]:
-    """Give the conversation back to the bot (audited); the bot answers the citizen's next message."""
+    """Give the conversation back to the bot (audited): the citizen is told the assistant is back, and
+    the question they asked while waiting is answered."""
     ticket = inbox.release_ticket(session, principal, ticket_id)
-    _resume(client, ticket.conversation_id)
+    _resume(client, ticket.conversation_id, announce=True)
     return ticket_detail(session, ticket_id, client)
 
 

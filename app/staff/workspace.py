@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from app.staff.deps import record_denied
-from app.staff.routes import admin, auth, content, dashboard, fees, inbox, life_events, pages, users
+from app.staff.routes import admin, auth, content, dashboard, fees, inbox, life_events, offices, pages, users
 from app.staff.schemas import StaffErrorOut
 from knowledge_base.settings import get_settings
 from knowledge_base.staff.common import StaffError
@@ -48,6 +48,7 @@ FIELD_LABELS = {
     "role": "Vai trò",
     "active": "Trạng thái tài khoản",
     "questions": "Các cách hỏi",
+    "question": "Câu hỏi thử",
     "answer": "Câu trả lời",
     "procedure_code": "Mã thủ tục",
     "code": "Mã thủ tục",
@@ -59,6 +60,13 @@ FIELD_LABELS = {
     "fee_note": "Ghi chú lệ phí",
     "notes": "Ghi chú thêm",
     "not_offered": "Không thực hiện tại địa phương",
+    "name": "Tên văn phòng",
+    "address": "Địa chỉ",
+    "phone": "Số điện thoại",
+    "agency": "Cơ quan thực hiện",
+    "level": "Cấp thực hiện",
+    "expected": "Số thủ tục đã xác nhận",
+    "office_id": "Văn phòng",
     "slug": "Mã sự kiện",
     "title": "Tên sự kiện",
     "triggers": "Cách nói của người dân",
@@ -199,7 +207,7 @@ async def _security_headers(
 def install_staff(app: FastAPI) -> None:
     """Add the staff workspace to `app`: /api/staff/v1 (JSON API) and /staff (pages)."""
     api = APIRouter(prefix=API_PREFIX, responses=ERROR_RESPONSES)
-    for module in (auth, users, content, life_events, fees, inbox, dashboard, admin):
+    for module in (auth, users, content, life_events, fees, offices, inbox, dashboard, admin):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(pages.router)

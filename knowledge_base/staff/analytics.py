@@ -1,9 +1,13 @@
 """Usage analytics: the dashboard's figures from the `usage_event` rows and the ratings.
 
 The rows are written by `knowledge_base.usage.record_usage` (the action server's import). No message
-text is kept, and the sender id only as a keyed hash. Ratings come from `answer_rating`.
+text is kept, and the sender id only as a keyed hash. Ratings come from `answer_rating`; the most
+asked unanswered questions from the staff inbox (`unanswered_question`, stored redacted), grouped by
+their folded words.
 
 Days are Vietnam days (UTC+7). "Conversations per day" counts distinct sender hashes per day.
+Channels are counted under the officer's word for them (`labels.channel_label`): the widget's old
+"rest" and its own "web" channel are both the chat box on the portal.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,11 +23,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from knowledge_base.models import AnswerRating, Procedure, UsageEvent
+from knowledge_base.models import AnswerRating, Procedure, UnansweredQuestion, UsageEvent
 from knowledge_base.staff.common import VIETNAM, aware
+from knowledge_base.staff.labels import channel_label
 from knowledge_base.usage import OUTCOMES
+from vntext import fold
 
-__all__ = ["MAX_DAYS", "Dashboard", "compute_dashboard", "dashboard_csv"]
+__all__ = ["MAX_DAYS", "Dashboard", "compute_dashboard", "dashboard_csv", "percent", "top_unanswered"]
 
 OUTCOME_LABELS = {
     "answer": "Trả lời thủ tục",
@@ -45,8 +52,12 @@ ASPECT_LABELS = {
     "result": "Kết quả",
     "legal_basis": "Căn cứ pháp lý",
 }
-CHANNEL_LABELS = {"rest": "REST / web", "telegram": "Telegram", "zalo": "Zalo", "web": "Web", "": "Không rõ"}
+ANSWER_TYPE_LABELS = {"procedure_answer": "Trả lời thủ tục", "faq_answer": "Câu hỏi thường gặp"}
 MAX_DAYS = 366
+#: Rows of the "most asked unanswered questions" table and of the latest 👎 list.
+TOP_UNANSWERED = 10
+RECENT_DOWN = 10
+_WORDS = re.compile(r"\w+")
 
 
 @dataclass
@@ -67,6 +78,10 @@ class Dashboard:
     handoff_rate: float = 0.0
     ratings_up: int = 0
     ratings_down: int = 0
+    # The most asked questions the assistant could not answer, grouped by their folded words.
+    top_unanswered: list[dict[str, Any]] = field(default_factory=list)
+    # The latest answers rated 👎, with the question they answered.
+    recent_down: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def up_ratio(self) -> float | None:
@@ -91,6 +106,8 @@ class Dashboard:
             "fallback_rate": self.fallback_rate,
             "handoff_rate": self.handoff_rate,
             "ratings": {"up": self.ratings_up, "down": self.ratings_down, "up_ratio": self.up_ratio},
+            "top_unanswered": self.top_unanswered,
+            "recent_down": self.recent_down,
         }
 
 
@@ -180,12 +197,20 @@ def compute_dashboard(session: Session, *, start: dt.date, end: dt.date, top: in
     board.top_aspects = [
         {"aspect": a, "label": ASPECT_LABELS.get(a, a), "count": n} for a, n in aspects.most_common(top)
     ]
+    # One row per word an officer uses: "rest" and "web" are both the chat box on the portal.
+    by_label: dict[str, set[str]] = defaultdict(set)
+    for channel, channel_set in channel_senders.items():
+        by_label[channel_label(channel)] |= channel_set
     board.channels = sorted(
         (
-            {"channel": c, "label": CHANNEL_LABELS.get(c, c), "conversations": len(s)}
-            for c, s in channel_senders.items()
+            {
+                "label": label,
+                "conversations": len(people),
+                "share": round(len(people) / len(senders), 4) if senders else 0.0,
+            }
+            for label, people in by_label.items()
         ),
-        key=lambda item: (-int(item["conversations"]), str(item["channel"])),
+        key=lambda item: (-int(item["conversations"]), str(item["label"])),
     )
     board.fallback_rate = round(outcomes["fallback"] / len(rows), 4) if rows else 0.0
     board.handoff_rate = round(len(handed_over) / len(senders), 4) if senders else 0.0
@@ -196,7 +221,84 @@ def compute_dashboard(session: Session, *, start: dt.date, end: dt.date, top: in
             board.ratings_up += 1
         elif rating < 0:
             board.ratings_down += 1
+    board.top_unanswered = top_unanswered(session, begin=begin, finish=finish)
+    board.recent_down = recent_down_ratings(session, begin=begin, finish=finish)
     return board
+
+
+def _question_key(text: str) -> str:
+    # The same question typed with or without diacritics, capitals or punctuation is one row.
+    return " ".join(_WORDS.findall(fold(text)))
+
+
+def top_unanswered(
+    session: Session, *, begin: dt.datetime, finish: dt.datetime, limit: int = TOP_UNANSWERED
+) -> list[dict[str, Any]]:
+    """The inbox questions asked most often between `begin` and `finish` (UTC), grouped by folded words.
+
+    Each row: the latest wording, how many times it was asked, how many of those are still open, when
+    it was last asked, and the newest open question's id (to answer it from the FAQ page).
+    """
+    rows = session.execute(
+        select(
+            UnansweredQuestion.id,
+            UnansweredQuestion.text,
+            UnansweredQuestion.status,
+            UnansweredQuestion.created_at,
+        )
+        .where(UnansweredQuestion.created_at >= begin, UnansweredQuestion.created_at < finish)
+        .order_by(UnansweredQuestion.created_at.desc(), UnansweredQuestion.id.desc())
+    ).all()
+    groups: dict[str, dict[str, Any]] = {}
+    for question_id, text, status, at in rows:
+        key = _question_key(text or "")
+        if not key:
+            continue
+        group = groups.get(key)
+        if group is None:
+            # Rows come newest first: the first one seen is the latest wording.
+            group = groups[key] = {
+                "text": text,
+                "count": 0,
+                "open": 0,
+                "last_at": aware(at).isoformat(),
+                "question_id": None,
+            }
+        group["count"] += 1
+        if status == "open":
+            group["open"] += 1
+            if group["question_id"] is None:
+                group["question_id"] = question_id
+    ranked = sorted(groups.values(), key=lambda g: (-g["count"], -g["open"], g["text"]))
+    return ranked[:limit]
+
+
+def recent_down_ratings(
+    session: Session, *, begin: dt.datetime, finish: dt.datetime, limit: int = RECENT_DOWN
+) -> list[dict[str, Any]]:
+    """The latest answers rated 👎 between `begin` and `finish`: the question, what answered it, when."""
+    rows = session.execute(
+        select(
+            AnswerRating.question,
+            AnswerRating.answer_type,
+            AnswerRating.procedure_code,
+            AnswerRating.faq_id,
+            AnswerRating.created_at,
+        )
+        .where(AnswerRating.rating < 0, AnswerRating.created_at >= begin, AnswerRating.created_at < finish)
+        .order_by(AnswerRating.created_at.desc(), AnswerRating.id.desc())
+        .limit(limit)
+    ).all()
+    return [
+        {
+            "question": question or "",
+            "answered_with": ANSWER_TYPE_LABELS.get(answer_type, "Câu trả lời khác"),
+            "procedure_code": code or "",
+            "faq_id": faq_id,
+            "at": aware(at).isoformat(),
+        }
+        for question, answer_type, code, faq_id, at in rows
+    ]
 
 
 def _safe_cell(value: object) -> object:
@@ -206,35 +308,59 @@ def _safe_cell(value: object) -> object:
     return value
 
 
+def percent(value: float | None) -> str:
+    """A share written as an officer reads it: 0.3333 -> "33,3%" (Vietnamese decimal comma)."""
+    if value is None:
+        return ""
+    return f"{value * 100:.1f}".replace(".", ",") + "%"
+
+
+def _day(value: dt.date) -> str:
+    return value.strftime("%d/%m/%Y")
+
+
 def dashboard_csv(board: Dashboard) -> str:
-    """The same figures as CSV, one row per figure: section, key, label, value (long format)."""
+    """The same figures as CSV, one row per figure, headed in Vietnamese: group, item, count, share.
+
+    Shares are written as percentages ("33,3%"); items are what the page shows (no internal names).
+    """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["nhom", "khoa", "nhan", "gia_tri"])
+    writer.writerow(["Nhóm", "Mục", "Số lượng", "Tỉ lệ"])
 
-    def row(section: str, key: object, label: object, value: object) -> None:
-        writer.writerow([_safe_cell(section), _safe_cell(key), _safe_cell(label), _safe_cell(value)])
+    def row(group: str, item: object, count: object = "", share: str = "") -> None:
+        writer.writerow([_safe_cell(group), _safe_cell(item), _safe_cell(count), _safe_cell(share)])
 
-    row("khoang_thoi_gian", "tu_ngay", "Từ ngày", board.start.isoformat())
-    row("khoang_thoi_gian", "den_ngay", "Đến ngày", board.end.isoformat())
-    row("tong", "cuoc_tro_chuyen", "Số cuộc trò chuyện", board.conversations)
-    row("tong", "tin_nhan", "Số tin nhắn có kết quả", board.messages)
-    row("ti_le", "fallback", "Tỉ lệ không hiểu", board.fallback_rate)
-    row("ti_le", "handoff", "Tỉ lệ chuyển cán bộ", board.handoff_rate)
-    row("danh_gia", "up", "Hữu ích (👍)", board.ratings_up)
-    row("danh_gia", "down", "Chưa hữu ích (👎)", board.ratings_down)
-    row("danh_gia", "up_ratio", "Tỉ lệ hữu ích", "" if board.up_ratio is None else board.up_ratio)
+    def of(count: int, total: int) -> str:
+        return percent(count / total) if total else ""
+
+    row("Khoảng thời gian", "Từ ngày " + _day(board.start))
+    row("Khoảng thời gian", "Đến ngày " + _day(board.end))
+    row("Tổng", "Số cuộc trò chuyện", board.conversations)
+    row("Tổng", "Số tin nhắn được xử lý", board.messages)
+    row("Tỉ lệ", "Không hiểu / chưa có câu trả lời", "", percent(board.fallback_rate))
+    row("Tỉ lệ", "Cuộc trò chuyện chuyển cán bộ", "", percent(board.handoff_rate))
+    rated = board.ratings_up + board.ratings_down
+    row("Đánh giá của người dân", "Hữu ích", board.ratings_up, of(board.ratings_up, rated))
+    row("Đánh giá của người dân", "Chưa hữu ích", board.ratings_down, of(board.ratings_down, rated))
+    for outcome in OUTCOMES:
+        count = board.outcomes.get(outcome, 0)
+        row("Kết quả xử lý tin nhắn", OUTCOME_LABELS[outcome], count, of(count, board.messages))
+    for item in board.channels:
+        row("Kênh (cuộc trò chuyện)", item["label"], item["conversations"], percent(item["share"]))
+    for item in board.top_procedures:
+        row("Thủ tục được hỏi nhiều nhất", f"{item['code']} {item['name']}".strip(), item["count"])
+    for item in board.top_aspects:
+        row("Nội dung được hỏi nhiều nhất", item["label"], item["count"])
+    for item in board.top_unanswered:
+        row("Câu hỏi chưa trả lời nhiều nhất", item["text"], item["count"])
     for day in board.days:
-        row("cuoc_tro_chuyen_theo_ngay", day["date"], "Số cuộc trò chuyện", day["conversations"])
+        row("Số cuộc trò chuyện theo ngày", _day(dt.date.fromisoformat(day["date"])), day["conversations"])
     for day in board.days:
         for outcome in OUTCOMES:
-            row(f"ket_qua_theo_ngay_{outcome}", day["date"], OUTCOME_LABELS[outcome], day[outcome])
-    for outcome in OUTCOMES:
-        row("ket_qua", outcome, OUTCOME_LABELS[outcome], board.outcomes.get(outcome, 0))
-    for item in board.top_procedures:
-        row("thu_tuc_hoi_nhieu", item["code"], item["name"], item["count"])
-    for item in board.top_aspects:
-        row("noi_dung_hoi_nhieu", item["aspect"], item["label"], item["count"])
-    for item in board.channels:
-        row("kenh", item["channel"], item["label"], item["conversations"])
+            row(
+                f"Kết quả theo ngày: {OUTCOME_LABELS[outcome]}",
+                _day(dt.date.fromisoformat(day["date"])),
+                day[outcome],
+            )
     return out.getvalue()

@@ -29,6 +29,7 @@ ACTION_LABELS = {
     "faq_update": "Sửa câu hỏi thường gặp",
     "faq_publish": "Đăng câu hỏi thường gặp",
     "faq_unpublish": "Gỡ câu hỏi thường gặp",
+    "faq_restore": "Khôi phục phiên bản câu hỏi thường gặp",
     "life_event_create": "Tạo sự kiện cuộc sống",
     "life_event_update": "Sửa sự kiện cuộc sống",
     "life_event_publish": "Đăng sự kiện cuộc sống",
@@ -45,6 +46,11 @@ ACTION_LABELS = {
     "day_off_delete": "Xóa ngày nghỉ/làm bù",
     "fee_create": "Thêm mức phí, lệ phí theo văn bản",
     "fee_update": "Sửa mức phí, lệ phí theo văn bản",
+    "office_create": "Thêm văn phòng một cửa",
+    "office_update": "Sửa văn phòng một cửa",
+    "office_delete": "Xóa văn phòng một cửa",
+    "office_assign": "Gán văn phòng một cửa cho các thủ tục",
+    "office_unassign": "Bỏ thủ tục khỏi văn phòng một cửa",
 }
 
 

@@ -2,7 +2,13 @@
 
 The assistant reads only published entries (`knowledge_base.faq.search_faq`), and rebuilds its index
 whenever the published questions or answers change, so publishing is seen by the very next message
-and unpublishing at once too. Every change is audited with before and after.
+and unpublishing at once too. Every change is audited with before and after, and saved as a version
+of the entry (`FaqVersion`) that an officer can look at and restore.
+
+The first question is the entry's title: it must be written in Vietnamese with diacritics (a
+citizen's unaccented words are a useful way of asking, not a title). `similar_entries` warns about
+near-duplicates with the assistant's own matching; `apply_draft` puts an unsaved edit into a session
+the caller rolls back, so the "thử câu hỏi" box can ask what the assistant would answer after it.
 """
 
 from __future__ import annotations
@@ -11,10 +17,11 @@ import datetime as dt
 import re
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from knowledge_base.models import FaqEntry, FaqQuestion, Procedure, UnansweredQuestion
+from knowledge_base.faq import FaqIndex
+from knowledge_base.models import FaqEntry, FaqQuestion, FaqVersion, Procedure, UnansweredQuestion
 from knowledge_base.settings import get_settings
 from knowledge_base.staff import audit
 from knowledge_base.staff.auth import Principal
@@ -25,6 +32,23 @@ MAX_QUESTIONS = 20
 MIN_QUESTION_CHARS = 5
 MAX_QUESTION_CHARS = 300
 MAX_ANSWER_CHARS = 2000
+#: A draft's question this close to another entry's (the FAQ search's score, 0..1) is a near-duplicate.
+NEAR_DUPLICATE_SCORE = 0.75
+MAX_SIMILAR = 5
+#: What each version's action means, for the history list.
+VERSION_ACTIONS = {
+    "create": "Tạo mục",
+    "update": "Sửa nội dung",
+    "publish": "Đăng",
+    "unpublish": "Gỡ xuống",
+    "restore": "Khôi phục phiên bản cũ",
+}
+# One syllable of Vietnamese typed without diacritics: an initial consonant, one to three vowels, a
+# final consonant ("nghieng", "khuyen", "duoc"). English and brand words rarely fit ("online", "VNeID").
+_UNACCENTED_SYLLABLE = re.compile(
+    r"^(?:ngh|ng|nh|ch|gh|gi|kh|ph|th|tr|qu|[bcdghklmnprstvx])?[aeiouy]{1,3}(?:ch|nh|ng|[cmnpt])?$"
+)
+_LETTERS = re.compile(r"[^\W\d_]+")
 # What a citizen's chat app turns into a link: an address with a scheme (any host, IP addresses
 # included), one starting with "www.", or a bare host name ending in a usual top-level domain ("CCCD.Ban"
 # is a typo, not a link; an e-mail address is not a link to a site).
@@ -102,6 +126,31 @@ def clean_questions(questions: list[str]) -> list[str]:
     return kept
 
 
+def looks_unaccented(text: str) -> bool:
+    """Whether `text` is Vietnamese typed without diacritics ("lam can cuoc can giay to gi").
+
+    True when it has no letter outside ASCII and most of its words (at least two) are Vietnamese
+    syllables; "CCCD online" or "VNeID" alone are not.
+    """
+    words = [w.lower() for w in _LETTERS.findall(text)]
+    if not words or any(not w.isascii() for w in words):
+        return False
+    syllables = sum(1 for w in words if _UNACCENTED_SYLLABLE.match(w))
+    return syllables >= 2 and syllables * 5 >= len(words) * 3
+
+
+def check_title(questions: list[str]) -> None:
+    """Refuse a title (the first question) written without diacritics, with a message saying why."""
+    title = questions[0] if questions else ""
+    if looks_unaccented(title):
+        raise StaffError(
+            f"Câu hỏi đầu tiên là tiêu đề của mục, cần viết tiếng Việt có dấu (“{title[:80]}” chưa có dấu), "
+            "ví dụ “Làm căn cước cần giấy tờ gì?”. Câu không dấu vẫn có thể giữ ở dòng dưới làm một "
+            "cách hỏi khác.",
+            field="questions",
+        )
+
+
 def clean_answer(answer: str) -> str:
     """Tidy the answer (kept as typed, markup included: it is shown as text); check its length."""
     text = clean_text(answer, multiline=True)
@@ -147,6 +196,45 @@ def _snapshot(session: Session, entry: FaqEntry) -> dict[str, Any]:
     }
 
 
+def _version_snapshot(session: Session, entry: FaqEntry) -> dict[str, Any]:
+    return {
+        "questions": [q.text for q in entry.questions],
+        "answer": entry.answer,
+        "published": entry.published,
+        "procedure_id": entry.procedure_id,
+        "procedure_code": _code_of(session, entry)[0],
+    }
+
+
+def _latest_version(session: Session, faq_id: int) -> int:
+    return int(session.scalar(select(func.max(FaqVersion.version)).where(FaqVersion.faq_id == faq_id)) or 0)
+
+
+def _save_version(
+    session: Session, entry: FaqEntry, action: str, actor: str, at: dt.datetime, **extra: Any
+) -> FaqVersion:
+    version = FaqVersion(
+        faq_id=entry.id,
+        version=_latest_version(session, entry.id) + 1,
+        snapshot={**_version_snapshot(session, entry), **extra},
+        action=action,
+        saved_by=actor,
+        saved_at=at,
+    )
+    session.add(version)
+    session.flush()
+    return version
+
+
+def _keep_baseline(session: Session, entry: FaqEntry) -> None:
+    """Before the first change of an entry saved without history (seeded, or older than the history),
+    keep its state as it was as version 1, so it can be restored."""
+    if _latest_version(session, entry.id) == 0:
+        never_edited = abs((aware(entry.updated_at) - aware(entry.created_at)).total_seconds()) < 1
+        action = "create" if never_edited else "update"
+        _save_version(session, entry, action, entry.updated_by, entry.updated_at)
+
+
 def entry_view(session: Session, entry: FaqEntry) -> dict[str, Any]:
     """An entry as the pages see it."""
     code, name = _code_of(session, entry)
@@ -165,6 +253,7 @@ def entry_view(session: Session, entry: FaqEntry) -> dict[str, Any]:
         # Links to sites outside STAFF_OFFICIAL_DOMAINS: a warning, not a refusal (shown by the page).
         "external_links": external_links(entry.answer),
         "warnings": link_warnings(entry.answer),
+        "version": _latest_version(session, entry.id),
     }
 
 
@@ -191,6 +280,18 @@ def get_entry(session: Session, faq_id: int) -> dict[str, Any]:
     return entry_view(session, _load(session, faq_id))
 
 
+def _check_fresh(entry: FaqEntry, expected_updated_at: dt.datetime | None) -> None:
+    # The version the officer edited: if someone saved since, refuse (409) rather than overwrite theirs.
+    if (
+        expected_updated_at is not None
+        and abs((aware(entry.updated_at) - aware(expected_updated_at)).total_seconds()) > 0.001
+    ):
+        raise StaffError(
+            f"Mục này vừa được {entry.updated_by} sửa. Vui lòng tải lại trang để xem bản mới rồi sửa tiếp.",
+            status=409,
+        )
+
+
 def _set_questions(entry: FaqEntry, questions: list[str]) -> None:
     entry.questions = [FaqQuestion(text=q, text_folded=_folded(q)) for q in questions]
 
@@ -207,6 +308,7 @@ def create_entry(
 ) -> dict[str, Any]:
     """Create an entry (audited); with `source_question_id`, the inbox question it answers is closed."""
     cleaned = clean_questions(questions)
+    check_title(cleaned)
     text = clean_answer(answer)
     procedure_id = _procedure_id(session, procedure_code)
     source = None
@@ -227,6 +329,7 @@ def create_entry(
     _set_questions(entry, cleaned)
     session.add(entry)
     session.flush()
+    _save_version(session, entry, "create", principal.username, stamp)
     after = _snapshot(session, entry)
     if source is not None:
         after["from_inbox_question"] = source.id
@@ -259,18 +362,13 @@ def update_entry(
             refused (409) instead of silently overwriting theirs.
     """
     entry = _load(session, faq_id)
-    if (
-        expected_updated_at is not None
-        and abs((aware(entry.updated_at) - aware(expected_updated_at)).total_seconds()) > 0.001
-    ):
-        raise StaffError(
-            f"Mục này vừa được {entry.updated_by} sửa. Vui lòng tải lại trang để xem bản mới rồi sửa tiếp.",
-            status=409,
-        )
+    _check_fresh(entry, expected_updated_at)
     cleaned = clean_questions(questions)
+    check_title(cleaned)
     text = clean_answer(answer)
     procedure_id = _procedure_id(session, procedure_code)
     before = _snapshot(session, entry)
+    _keep_baseline(session, entry)
     if [q.text for q in entry.questions] != cleaned:
         _set_questions(entry, cleaned)
     entry.answer = text
@@ -278,6 +376,7 @@ def update_entry(
     entry.updated_by = principal.username
     entry.updated_at = now()
     session.flush()
+    _save_version(session, entry, "update", principal.username, entry.updated_at)
     audit.record(
         session,
         actor=principal.username,
@@ -294,10 +393,13 @@ def set_published(session: Session, principal: Principal, faq_id: int, published
     """Publish (used from the next message on) or unpublish (never used) an entry (audited)."""
     entry = _load(session, faq_id)
     before = _snapshot(session, entry)
+    _keep_baseline(session, entry)
     entry.published = published
     entry.updated_by = principal.username
     entry.updated_at = now()
     session.flush()
+    action = "publish" if published else "unpublish"
+    _save_version(session, entry, action, principal.username, entry.updated_at)
     audit.record(
         session,
         actor=principal.username,
@@ -308,3 +410,189 @@ def set_published(session: Session, principal: Principal, faq_id: int, published
         after=_snapshot(session, entry),
     )
     return entry_view(session, entry)
+
+
+# --- History ---------------------------------------------------------------------------------------
+
+
+def _version_row(version: FaqVersion, current: int) -> dict[str, Any]:
+    snapshot = version.snapshot or {}
+    questions = [str(q) for q in snapshot.get("questions") or []]
+    return {
+        "version": version.version,
+        "action": version.action,
+        "action_label": VERSION_ACTIONS.get(version.action, "Sửa nội dung"),
+        "saved_by": version.saved_by,
+        "saved_at": iso(version.saved_at),
+        "title": questions[0] if questions else "",
+        "published": bool(snapshot.get("published")),
+        "restored_from": snapshot.get("restored_from"),
+        "current": version.version == current,
+    }
+
+
+def list_versions(session: Session, faq_id: int) -> list[dict[str, Any]]:
+    """An entry's saved versions, newest first (the newest is the entry as it is now)."""
+    _load(session, faq_id)
+    versions = list(
+        session.scalars(
+            select(FaqVersion).where(FaqVersion.faq_id == faq_id).order_by(FaqVersion.version.desc())
+        )
+    )
+    current = versions[0].version if versions else 0
+    return [_version_row(v, current) for v in versions]
+
+
+def _get_version(session: Session, faq_id: int, number: int) -> FaqVersion:
+    version = session.scalar(
+        select(FaqVersion).where(FaqVersion.faq_id == faq_id, FaqVersion.version == number)
+    )
+    if version is None:
+        raise StaffError(f"Mục này không có phiên bản số {number}.", status=404)
+    return version
+
+
+def get_version(session: Session, faq_id: int, number: int) -> dict[str, Any]:
+    """One saved version with its content (questions, answer, procedure)."""
+    _load(session, faq_id)
+    version = _get_version(session, faq_id, number)
+    snapshot = version.snapshot or {}
+    code = snapshot.get("procedure_code")
+    name = session.scalar(select(Procedure.name).where(Procedure.code == code)) if code else None
+    return {
+        **_version_row(version, _latest_version(session, faq_id)),
+        "questions": [str(q) for q in snapshot.get("questions") or []],
+        "answer": str(snapshot.get("answer") or ""),
+        "procedure_code": code,
+        "procedure_name": name or "",
+    }
+
+
+def restore_version(
+    session: Session,
+    principal: Principal,
+    faq_id: int,
+    number: int,
+    *,
+    expected_updated_at: dt.datetime | None = None,
+) -> dict[str, Any]:
+    """Put a saved version's questions, answer and procedure back (audited; a new version).
+
+    Whether the entry is published does not change: restoring the text of a draft does not publish
+    it, and a published entry stays published with the restored text (used from the next message).
+    """
+    entry = _load(session, faq_id)
+    _check_fresh(entry, expected_updated_at)
+    version = _get_version(session, faq_id, number)
+    snapshot = version.snapshot or {}
+    questions = [str(q) for q in snapshot.get("questions") or []]
+    if not questions or not snapshot.get("answer"):
+        raise StaffError("Phiên bản này không có đủ nội dung để khôi phục.")
+    code = snapshot.get("procedure_code")
+    procedure_id = session.scalar(select(Procedure.id).where(Procedure.code == code)) if code else None
+    before = _snapshot(session, entry)
+    _keep_baseline(session, entry)
+    if [q.text for q in entry.questions] != questions:
+        _set_questions(entry, questions)
+    entry.answer = str(snapshot["answer"])
+    entry.procedure_id = procedure_id
+    entry.updated_by = principal.username
+    entry.updated_at = now()
+    session.flush()
+    _save_version(session, entry, "restore", principal.username, entry.updated_at, restored_from=number)
+    after = {**_snapshot(session, entry), "restored_from": number}
+    audit.record(
+        session,
+        actor=principal.username,
+        action="faq_restore",
+        entity="faq_entry",
+        entity_id=entry.id,
+        before=before,
+        after=after,
+    )
+    return entry_view(session, entry)
+
+
+# --- Near-duplicates and drafts -------------------------------------------------------------------
+
+
+def similar_entries(
+    session: Session, questions: list[str], *, exclude_id: int | None = None
+) -> list[dict[str, Any]]:
+    """Other entries (published or not) whose questions are close to `questions`, closest first.
+
+    The FAQ search's own scoring (`knowledge_base.faq.FaqIndex`: folded words, shorthand, common
+    wordings, typos) over every entry's questions; an entry is listed when one of its questions
+    scores at least `NEAR_DUPLICATE_SCORE` for one of the draft's.
+    """
+    texts = [clean_text(q) for q in questions if clean_text(q)][:MAX_QUESTIONS]
+    if not texts:
+        return []
+    statement = select(FaqQuestion.faq_id, FaqQuestion.text).order_by(FaqQuestion.id)
+    if exclude_id is not None:
+        statement = statement.where(FaqQuestion.faq_id != exclude_id)
+    rows = [(int(fid), str(text)) for fid, text in session.execute(statement)]
+    if not rows:
+        return []
+    index = FaqIndex(rows)
+    best: dict[int, tuple[float, str, str]] = {}
+    for text in texts:
+        for faq_id, score, theirs in index.score(text)[:3]:
+            if score >= NEAR_DUPLICATE_SCORE and score > best.get(faq_id, (0.0, "", ""))[0]:
+                best[faq_id] = (score, theirs, text)
+    ranked = sorted(best.items(), key=lambda item: (-item[1][0], item[0]))[:MAX_SIMILAR]
+    entries = {
+        e.id: e
+        for e in session.scalars(
+            select(FaqEntry)
+            .where(FaqEntry.id.in_([fid for fid, _ in ranked]))
+            .options(selectinload(FaqEntry.questions))
+        )
+    }
+    return [
+        {
+            "id": faq_id,
+            "title": entries[faq_id].questions[0].text if entries[faq_id].questions else "",
+            "published": entries[faq_id].published,
+            "score": round(score, 2),
+            "their_question": theirs,
+            "your_question": yours,
+        }
+        for faq_id, (score, theirs, yours) in ranked
+        if faq_id in entries
+    ]
+
+
+def apply_draft(
+    session: Session,
+    *,
+    faq_id: int | None,
+    questions: list[str],
+    answer: str,
+    procedure_code: str | None,
+) -> int:
+    """Write an unsaved edit into `session` as a published entry and flush; return the entry's id.
+
+    Only for asking what the assistant would answer after the edit: the CALLER MUST ROLL `session`
+    BACK (nothing is audited or versioned). An answer not written yet is stood in for, so the
+    questions can be tried first.
+
+    Raises:
+        StaffError: the draft's questions or procedure code are not valid.
+    """
+    cleaned = clean_questions(questions)
+    text = clean_text(answer, multiline=True) or "(câu trả lời đang soạn)"
+    procedure_id = _procedure_id(session, procedure_code)
+    if faq_id is None:
+        entry = FaqEntry(answer=text, procedure_id=procedure_id, published=True, created_by="", updated_by="")
+        _set_questions(entry, cleaned)
+        session.add(entry)
+    else:
+        entry = _load(session, faq_id)
+        if [q.text for q in entry.questions] != cleaned:
+            _set_questions(entry, cleaned)
+        entry.answer = text
+        entry.procedure_id = procedure_id
+        entry.published = True
+    session.flush()
+    return entry.id

@@ -1,8 +1,9 @@
 """Procedures as staff see them: the national text (read-only) and the province's local overrides.
 
-Overrides (address, opening hours, local fee note, notes, "not offered here") live in
-`local_override`, which a national re-import never touches; the actions read them with every answer,
-so an edit shows in the next answer.
+Overrides (address, opening hours, local fee note, notes, "not offered here", the office whose desk
+the procedure inherits) live in `local_override`, which a national re-import never touches; the
+actions read them with every answer, so an edit shows in the next answer. The procedure's own address
+and hours, when set, win over its office's.
 """
 
 from __future__ import annotations
@@ -13,12 +14,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from knowledge_base.models import LocalOverride, Procedure
+from knowledge_base.models import LocalOverride, Office, Procedure
 from knowledge_base.queries import get_procedure
 from knowledge_base.search import search_procedures
 from knowledge_base.staff import audit
 from knowledge_base.staff.auth import Principal
 from knowledge_base.staff.common import StaffError, clean_text, iso, now
+from knowledge_base.staff.labels import levels_label
+from knowledge_base.staff.offices_admin import office_choices
 
 # field -> (label, max characters, multi-line)
 OVERRIDE_FIELDS: dict[str, tuple[str, int, bool]] = {
@@ -56,6 +59,7 @@ def search(session: Session, q: str, *, limit: int = 20) -> list[dict[str, Any]]
         )
     }
     for hit in hits:
+        hit["level_label"] = levels_label(hit["level"])
         hit["has_override"] = hit["code"] in overrides
         hit["not_offered"] = bool(overrides.get(hit["code"], False))
     return hits
@@ -64,9 +68,20 @@ def search(session: Session, q: str, *, limit: int = 20) -> list[dict[str, Any]]
 def _override_view(row: LocalOverride | None) -> dict[str, Any] | None:
     if row is None:
         return None
+    office = row.office
     return {
         **{name: getattr(row, name) for name in OVERRIDE_FIELDS},
         "not_offered": row.not_offered,
+        "office_id": row.office_id,
+        "office": None
+        if office is None
+        else {
+            "id": office.id,
+            "name": office.name,
+            "address": office.address,
+            "opening_hours": office.opening_hours,
+            "phone": office.phone,
+        },
         "updated_by": row.updated_by,
         "updated_at": iso(row.updated_at),
     }
@@ -86,13 +101,21 @@ def detail(session: Session, code: str) -> dict[str, Any]:
         raise StaffError(f"Không tìm thấy thủ tục mã {code[:40]}.", status=404)
     procedure = _row(session, code)
     national = record.model_dump(mode="json", exclude={"local"})
-    return {"national": national, "override": _override_view(procedure.override)}
+    national["levels_label"] = levels_label(record.levels)
+    return {
+        "national": national,
+        "override": _override_view(procedure.override),
+        "offices": office_choices(session),
+    }
 
 
 def update_override(
     session: Session, principal: Principal, code: str, *, values: dict[str, str], not_offered: bool
 ) -> dict[str, Any]:
-    """Set a procedure's local override (audited with before and after)."""
+    """Set a procedure's local override (audited with before and after); its office stays.
+
+    Empty address and hours fall back to the office's (`set_office`).
+    """
     procedure = _row(session, code)
     cleaned: dict[str, str] = {}
     for name, (label, limit, multiline) in OVERRIDE_FIELDS.items():
@@ -112,6 +135,40 @@ def update_override(
     row.updated_by = principal.username
     row.updated_at = now()
     session.flush()
+    after = _override_view(row)
+    audit.record(
+        session,
+        actor=principal.username,
+        action="override_update",
+        entity="procedure",
+        entity_id=code,
+        before=before,
+        after=after,
+    )
+    return {"code": code, "override": after}
+
+
+def set_office(session: Session, principal: Principal, code: str, office_id: int | None) -> dict[str, Any]:
+    """Choose the office whose address, hours and phone a procedure inherits (None: no office).
+
+    Audited like every edit of the local override, with before and after.
+    """
+    procedure = _row(session, code)
+    if office_id is not None and session.get(Office, office_id) is None:
+        raise StaffError(
+            "Không tìm thấy văn phòng đã chọn (có thể vừa bị xóa).", status=404, field="office_id"
+        )
+    row = procedure.override
+    before = _override_view(row)
+    if row is None:
+        row = LocalOverride(procedure_id=procedure.id)
+        session.add(row)
+        procedure.override = row
+    row.office_id = office_id
+    row.updated_by = principal.username
+    row.updated_at = now()
+    session.flush()
+    session.refresh(row, ["office"])
     after = _override_view(row)
     audit.record(
         session,

@@ -39,11 +39,20 @@ def test_bad_code_format_is_explained_without_counting_a_try(action_db) -> None:
     assert "định dạng" in text_of(messages[0])
 
 
-def test_wrong_phone_counts_a_try_and_asks_again(action_db) -> None:
+def test_wrong_phone_counts_a_try_keeps_the_code_and_asks_the_digits_again(action_db) -> None:
     slots = {"dossier_code": "000.00.12.H37-251012-0001", "dossier_failures": 0}
     result, messages = _validate("phone_last4", "9999", slots)
-    assert result == {"dossier_code": None, "phone_last4": None, "dossier_failures": 1.0}
-    assert "còn 2 lần" in text_of(messages[0])
+    # The code is kept (25 characters the citizen need not retype): only the digits are asked again.
+    assert result == {"phone_last4": None, "dossier_failures": 1.0}
+    text = text_of(messages[0])
+    assert "còn 2 lần" in text and "000.00.12.H37-251012-0001" in text and "mã hồ sơ khác" in text
+
+
+def test_another_code_typed_for_the_digits_replaces_the_kept_one(action_db) -> None:
+    slots = {"dossier_code": "000.00.12.H37-251012-0001", "dossier_failures": 1}
+    result, messages = _validate("phone_last4", "à nhầm, mã là 000.00.12.H37-251012-0003", slots)
+    assert result == {"dossier_code": "000.00.12.H37-251012-0003", "phone_last4": None}
+    assert messages == []
 
 
 def test_right_phone_is_accepted(action_db) -> None:

@@ -64,6 +64,27 @@ def test_requests_carry_a_fresh_bearer_token_and_no_token_parameter(rasa: FakeRa
         assert time.time() < request["jwt"]["exp"] <= time.time() + JWT_LIFETIME_SECONDS + 1
 
 
+def test_the_officer_sees_a_question_answered_again_after_a_handoff_once(rasa: FakeRasa) -> None:
+    asked = {"event": "user", "text": "lệ phí làm hộ chiếu bao nhiêu", "timestamp": 1.0, "metadata": {}}
+    rasa.events = [
+        asked,
+        {"event": "action", "name": "action_handoff_wait", "timestamp": 2.0},
+        {"event": "bot", "text": "Cán bộ đang hỗ trợ bạn.", "timestamp": 2.0},
+        {"event": "action", "name": "action_handoff_released", "timestamp": 3.0},
+        {"event": "bot", "text": "Trợ lý đã quay lại.", "timestamp": 3.0},
+        # What action_handoff_released puts back so that the assistant answers it.
+        {**asked, "timestamp": 3.0, "metadata": {"replayed": True}},
+        {"event": "bot", "text": "Lệ phí: 200.000 đồng.", "timestamp": 4.0},
+    ]
+    messages = RasaClient(rasa.url, rasa.token).conversation_messages("web-abc")
+    assert [(m.sender, m.text) for m in messages] == [
+        ("user", "lệ phí làm hộ chiếu bao nhiêu"),
+        ("bot", "Cán bộ đang hỗ trợ bạn."),
+        ("bot", "Trợ lý đã quay lại."),
+        ("bot", "Lệ phí: 200.000 đồng."),
+    ]
+
+
 @pytest.mark.parametrize(
     "client_of",
     [

@@ -207,7 +207,12 @@ class StandInAgent:
         self.received.append(message)
         tracker = await self.tracker_store.get_or_create_tracker(message.sender_id)
         tracker.update(
-            UserUttered(message.text, metadata=message.metadata, input_channel=message.input_channel)
+            UserUttered(
+                message.text,
+                metadata=message.metadata,
+                input_channel=message.input_channel,
+                message_id=message.message_id,
+            )
         )
         answer = {
             "text": f"Trả lời: {message.text}\n\nNguồn: Cổng DVC quốc gia",
@@ -286,7 +291,10 @@ def test_message_round_trip() -> None:
                     "buttons": RATING_BUTTONS,
                     "custom": {"type": "procedure_answer", "card": CARD},
                 }
-            ]
+            ],
+            # Where the conversation stands, and this turn's place in the history (for the widget).
+            "handoff": {"state": "bot", "officer": None},
+            "turn": {"start": 0, "end": 2},
         }
 
     run_channel(test)

@@ -24,10 +24,20 @@ class FakeRasa:
     #: The ``--jwt-secret`` the fake checks tokens against.
     token: str = "rasa-jwt-secret-for-the-fake-0123456789"
     requests: list[dict[str, Any]] = field(default_factory=list)
+    #: The tracker's events (every conversation's: tests use one at a time); a staff reply through
+    #: ``trigger_intent`` appends the events the real server records for it.
     events: list[dict[str, Any]] = field(default_factory=list)
     #: The events appended through ``POST .../tracker/events``, per conversation, in order.
     appended: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     fail_with: int | None = None
+    #: What ``POST /model/parse`` answers per text (default: a general question, no entities).
+    parses: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def parse(self, text: str) -> dict[str, Any]:
+        """The NLU reading the fake gives `text`."""
+        return self.parses.get(
+            text, {"text": text, "intent": {"name": "ask_general", "confidence": 0.9}, "entities": []}
+        )
 
     def slots(self, sender_id: str) -> dict[str, Any]:
         """The slot values the appended events leave in a conversation."""
@@ -101,8 +111,33 @@ def _handler(state: FakeRasa) -> type[BaseHTTPRequestHandler]:
                 state.appended.setdefault(sender, []).extend(events)
                 self._answer(200, {"sender_id": sender, "events": None})
                 return
+            if path == "/model/parse":
+                self._answer(200, state.parse(str((body or {}).get("text") or "")))
+                return
             if path.endswith("/trigger_intent"):
                 text = (body.get("entities") or {}).get("staff_message", "")
+                # What the real server keeps in the tracker: an external user event in the citizen's
+                # name, the relay action, and its message under the desk's heading.
+                stamp = time.time()
+                state.events.extend(
+                    [
+                        {
+                            "event": "user",
+                            "timestamp": stamp,
+                            "metadata": {"is_external": True},
+                            "text": f"EXTERNAL: {body.get('name')}",
+                            "parse_data": {"intent": {"name": body.get("name"), "confidence": 1.0}},
+                        },
+                        {"event": "action", "timestamp": stamp, "name": "action_relay_staff_reply"},
+                        {
+                            "event": "bot",
+                            "timestamp": stamp + 0.01,
+                            "text": f"Cán bộ Một cửa trả lời:\n{text}",
+                            "data": {"custom": {"type": "staff_reply"}},
+                        },
+                        {"event": "action", "timestamp": stamp + 0.02, "name": "action_listen"},
+                    ]
+                )
                 self._answer(200, {"tracker": {}, "messages": [{"recipient_id": "x", "text": text}]})
                 return
             self._answer(404, {"status": "failure"})

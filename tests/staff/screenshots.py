@@ -1,4 +1,4 @@
-"""Make the README's screenshots of the inbox and the dashboard (docs/staff-*.png) with demo data.
+"""Make the README's screenshots of the inbox, the dashboard and the offices (docs/staff-*.png), demo data.
 
     .venv/bin/python -m tests.staff.screenshots
 
@@ -16,7 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Page, sync_playwright
 
 from knowledge_base.conversations import create_handoff, record_rating, record_unanswered
 from knowledge_base.db import session_scope
@@ -61,6 +61,14 @@ QUESTIONS = [
     ("bên mình có hỗ trợ công chứng hợp đồng mua bán xe không", "no_answer", 0.38),
     ("thủ tục tách thửa đất nông nghiệp mất bao lâu", "low_confidence", 0.55),
     ("sao em nộp online hoài không được", "fallback", 0.22),
+    # The same questions asked again in other words (the inbox groups them), and noise it sets aside.
+    ("tách thửa đất mất bao lâu", "low_confidence", 0.5),
+    ("công chứng hợp đồng mua bán xe ở đâu", "no_answer", 0.4),
+    ("mất căn cước công dân làm lại thế nào", "fallback", 0.3),
+    ("cccd bị mất thì làm lại ở đâu", "fallback", 0.33),
+    ("bị mất cccd làm lại ở đâu", "fallback", 0.35),
+    ("xxxx", "fallback", 0.1),
+    ("???", "fallback", 0.1),
 ]
 
 
@@ -124,6 +132,15 @@ def _demo_data(url: str) -> None:
             "- con em sinh ở nước ngoài thì đăng ký ở đâu\n- cho tôi gặp cán bộ",
             timeout=dt.timedelta(minutes=30),
         )
+        create_handoff(  # timed out before anyone took it: "Cần gọi lại"
+            session,
+            conversation_id="demo-ticket-3",
+            channel="zalo",
+            reason="asked",
+            summary="Lý do: người dân yêu cầu gặp cán bộ\nTin nhắn gần nhất của người dân:\n"
+            "- cho tôi hỏi cán bộ về hồ sơ đất đai",
+            timeout=dt.timedelta(minutes=-12),
+        )
         create_handoff(
             session,
             conversation_id="demo-ticket-2",
@@ -148,8 +165,21 @@ def main() -> int:
             rasa.events = CONVERSATION
             env = {"RASA_URL": rasa.url, "RASA_API_TOKEN": rasa.token}
             _photograph(url, Path(folder), env)
-    print(f"Written: {DOCS / 'staff-inbox.png'}, {DOCS / 'staff-dashboard.png'}")
+    print(
+        f"Written: {DOCS / 'staff-inbox.png'}, {DOCS / 'staff-inbox-questions.png'}, "
+        f"{DOCS / 'staff-dashboard.png'}, {DOCS / 'staff-offices.png'}"
+    )
     return 0
+
+
+def photograph_inbox_questions(page: Page, base: str) -> None:
+    """docs/staff-inbox-questions.png: the unanswered questions grouped, most asked first, one open."""
+    page.goto(f"{base}/staff/inbox")
+    page.click("#tab-questions")
+    page.wait_for_selector("#items li[data-kind=question]")
+    page.locator("#items li[data-kind=question] button.item").first.click()
+    page.wait_for_selector("#group-note")
+    page.screenshot(path=str(DOCS / "staff-inbox-questions.png"), full_page=True)
 
 
 def _photograph(url: str, folder: Path, env: dict[str, str]) -> None:
@@ -170,10 +200,31 @@ def _photograph(url: str, folder: Path, env: dict[str, str]) -> None:
             "Chào anh/chị, trẻ sinh ở nước ngoài về nước thì đăng ký khai sinh tại UBND cấp xã nơi cư trú.",
         )
         page.screenshot(path=str(DOCS / "staff-inbox.png"), full_page=True)
+        photograph_inbox_questions(page, base)
         page.goto(f"{base}/staff/dashboard")
         page.wait_for_selector("#chart-days svg")
         page.screenshot(path=str(DOCS / "staff-dashboard.png"), full_page=True)
+        photograph_offices(page, base, DOCS / "staff-offices.png")
         browser.close()
+
+
+def photograph_offices(page: Page, base: str, path: Path) -> None:
+    """The offices page of a signed-in officer: a desk added, its assignment by agency counted
+    before confirming, and the preview of a citizen's answers."""
+    page.goto(f"{base}/staff/offices")
+    page.fill("#name", "Bộ phận Một cửa UBND xã Tân Lập")
+    page.fill("#address", "Số 5 đường Lê Lợi, xã Tân Lập")
+    page.fill("#opening_hours", "Sáng: 7h30 – 11h30 (thứ Hai đến thứ Sáu)\nChiều: 13h30 – 17h00")
+    page.fill("#phone", "0203 3822 111")
+    page.click("#office button[type=submit]")
+    page.wait_for_selector("#office-detail:not([hidden])")
+    page.fill("#agency", "Ủy ban nhân dân cấp xã")
+    page.click("#assign button[type=submit]")
+    page.wait_for_selector("#confirm-assign")
+    page.fill("#preview-q", "1.004901")
+    page.click("#preview-form button[type=submit]")
+    page.wait_for_selector("#preview .office-answer")
+    page.screenshot(path=str(path), full_page=True)
 
 
 if __name__ == "__main__":

@@ -37,9 +37,24 @@ ROUTES: dict[tuple[str, str], str] = {
     ("PUT", "/faq/{faq_id}"): "editor",
     ("POST", "/faq/{faq_id}/publish"): "editor",
     ("POST", "/faq/{faq_id}/unpublish"): "editor",
+    ("POST", "/faq/try"): "editor",
+    ("POST", "/faq/similar"): "editor",
+    ("GET", "/faq/{faq_id}/versions"): "editor",
+    ("GET", "/faq/{faq_id}/versions/{version}"): "editor",
+    ("POST", "/faq/{faq_id}/versions/{version}/restore"): "editor",
     ("GET", "/fees"): "editor",
     ("POST", "/fees"): "editor",
     ("PUT", "/fees/{fee_id}"): "editor",
+    ("GET", "/offices"): "editor",
+    ("POST", "/offices"): "editor",
+    ("GET", "/offices/{office_id}"): "editor",
+    ("PUT", "/offices/{office_id}"): "editor",
+    ("DELETE", "/offices/{office_id}"): "editor",
+    ("POST", "/offices/{office_id}/assign/preview"): "editor",
+    ("POST", "/offices/{office_id}/assign"): "editor",
+    ("DELETE", "/offices/{office_id}/procedures/{code}"): "editor",
+    ("GET", "/offices/{office_id}/preview"): "editor",
+    ("PUT", "/procedures/{code}/office"): "editor",
     ("GET", "/life-events"): "editor",
     ("POST", "/life-events"): "editor",
     ("GET", "/life-events/match"): "editor",
@@ -58,6 +73,9 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/inbox/tickets/{ticket_id}/claim"): "editor",
     ("POST", "/inbox/tickets/{ticket_id}/reply"): "editor",
     ("POST", "/inbox/tickets/{ticket_id}/release"): "editor",
+    ("GET", "/inbox/counts"): "editor",
+    ("GET", "/inbox/question-groups"): "editor",
+    ("POST", "/inbox/questions/dismiss"): "editor",
     ("GET", "/dashboard"): "editor",
     ("GET", "/dashboard.csv"): "editor",
     ("GET", "/imports"): "admin",
@@ -71,7 +89,11 @@ ROUTES: dict[tuple[str, str], str] = {
     ("DELETE", "/settings/days-off/{day_id}"): "admin",
 }
 SAMPLE = {"code": "1.001193"}
-QUERY = {"/procedures": {"q": "khai sinh"}, "/life-events/match": {"q": "vừa sinh con"}}
+QUERY = {
+    "/procedures": {"q": "khai sinh"},
+    "/life-events/match": {"q": "vừa sinh con"},
+    "/offices/{office_id}/preview": {"code": "1.001193"},
+}
 CHANGES = {"POST", "PUT", "PATCH", "DELETE"}
 
 

@@ -111,8 +111,9 @@ def test_an_editor_publishes_an_faq_entry_and_the_next_answer_uses_it(running: R
 
 def test_an_editor_cannot_reach_the_user_page_but_an_admin_can(running: Running, page: Page) -> None:
     sign_in(page, running.app_url, "bien.tap", "inbox")
-    # Hộp thư, Câu hỏi thường gặp, Sự kiện cuộc sống, Phí lệ phí, Thủ tục, Thống kê: no admin page.
-    expect(page.locator("#nav a")).to_have_count(6)
+    # Hộp thư, Câu hỏi thường gặp, Sự kiện cuộc sống, Phí lệ phí, Văn phòng một cửa, Thủ tục, Thống kê:
+    # no admin page.
+    expect(page.locator("#nav a")).to_have_count(7)
     expect(page.locator("#nav")).to_contain_text("Sự kiện cuộc sống")
     expect(page.locator("#nav")).not_to_contain_text("Người dùng")
     response = page.goto(f"{running.app_url}/staff/users")
@@ -185,7 +186,7 @@ def test_a_handoff_shows_in_the_inbox_and_release_gives_it_back_to_the_bot(
     page.fill("#reply", "Chào bạn, mình là cán bộ Một cửa: bạn mang <giấy chứng sinh> bản chính nhé.")
     page.click("#send-reply")
     expect(page.locator("#toast")).to_contain_text("Đã gửi câu trả lời")
-    expect(page.locator(".conversation .bubble.bot").last).to_contain_text(
+    expect(page.locator(".conversation .bubble.staff").last).to_contain_text(
         "bạn mang <giấy chứng sinh> bản chính nhé."
     )
     page.click("#release")
@@ -203,4 +204,4 @@ def test_the_dashboard_draws_the_real_conversations(running: Running, page: Page
     sign_in(page, running.app_url, "bien.tap", "dashboard")
     expect(page.locator("#chart-days svg rect").first).to_be_visible()
     expect(page.locator("#chart-procedures")).to_contain_text("1.001193")
-    expect(page.locator("#chart-channels")).to_contain_text("REST / web")
+    expect(page.locator("#chart-channels")).to_contain_text("Khung chat trên cổng")

@@ -18,9 +18,9 @@ from actions.feedback import ActionDecline
 from actions.handoff import ActionHandoff
 from actions.procedures import ActionAnswerProcedure
 from knowledge_base import settings
-from knowledge_base.conversations import record_rating
+from knowledge_base.conversations import record_rating, record_unanswered
 from knowledge_base.db import session_scope
-from knowledge_base.models import UsageEvent
+from knowledge_base.models import UnansweredQuestion, UsageEvent
 from knowledge_base.staff import analytics
 from knowledge_base.staff.analytics import compute_dashboard
 from knowledge_base.staff.common import VIETNAM
@@ -43,6 +43,7 @@ def _seed_events(url: str, today: dt.date) -> None:
         ("b", "telegram", "fallback", "", [], today, 0),  # 00:00 in Vietnam is still "today"
         ("b", "telegram", "handoff", "", [], today, 0),
         ("c", "rest", "faq", "", [], today, 10),
+        ("e", "web", "faq", "", [], today, 11),  # the widget's own channel: the same chat box as "rest"
         ("c", "rest", "decline", "", [], today, 10),
         ("d", "zalo", "dossier", "", [], today - dt.timedelta(days=40), 10),  # outside 30 days
     ]
@@ -72,35 +73,45 @@ def test_the_figures(staff_db: str) -> None:
     assert len(board.days) == 30
     by_day = {d["date"]: d for d in board.days}
     assert by_day[(today - dt.timedelta(days=1)).isoformat()]["conversations"] == 2  # a, b
-    assert by_day[today.isoformat()]["conversations"] == 2  # b, c
+    assert by_day[today.isoformat()]["conversations"] == 3  # b, c, e
     assert by_day[today.isoformat()]["handoff"] == 1
-    assert board.conversations == 3 and board.messages == 7
+    assert board.conversations == 4 and board.messages == 8
     assert board.top_procedures[0] == {"code": "1.001193", "name": "Thủ tục đăng ký khai sinh", "count": 2}
     assert board.top_aspects[0] == {"aspect": "documents", "label": "Giấy tờ", "count": 2}
-    assert board.fallback_rate == round(1 / 7, 4)
-    assert board.handoff_rate == round(1 / 3, 4)
+    assert board.fallback_rate == round(1 / 8, 4)
+    assert board.handoff_rate == round(1 / 4, 4)
     assert (board.ratings_up, board.ratings_down, board.up_ratio) == (2, 1, round(2 / 3, 4))
-    assert [(c["channel"], c["conversations"]) for c in board.channels] == [("rest", 2), ("telegram", 1)]
+    # "rest" (the widget before it had its own channel) and "web" are one chat box, counted together.
+    assert board.channels == [
+        {"label": "Khung chat trên cổng", "conversations": 3, "share": 0.75},
+        {"label": "Telegram", "conversations": 1, "share": 0.25},
+    ]
 
 
 def test_the_api_and_the_csv_give_the_same_figures(editor: Staff, staff_db: str) -> None:
     today = dt.datetime.now(VIETNAM).date()
     _seed_events(staff_db, today)
     data = editor.get("/dashboard", params={"days": 30}).json()
-    assert data["conversations"] == 3 and data["ratings"] == {"up": 2, "down": 1, "up_ratio": round(2 / 3, 4)}
+    assert data["conversations"] == 4 and data["ratings"] == {"up": 2, "down": 1, "up_ratio": round(2 / 3, 4)}
     response = editor.get("/dashboard.csv", params={"days": 30})
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/csv")
     assert "attachment" in response.headers["content-disposition"]
     text = response.content.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0] == ["nhom", "khoa", "nhan", "gia_tri"]
-    figures = {(r[0], r[1]): r[3] for r in rows[1:]}
-    assert figures[("tong", "cuoc_tro_chuyen")] == "3"
-    assert figures[("cuoc_tro_chuyen_theo_ngay", today.isoformat())] == "2"
-    assert figures[("thu_tuc_hoi_nhieu", "1.001193")] == "2"
-    assert figures[("kenh", "telegram")] == "1"
-    assert figures[("ti_le", "handoff")] == str(round(1 / 3, 4))
+    assert rows[0] == ["Nhóm", "Mục", "Số lượng", "Tỉ lệ"]
+    figures = {(r[0], r[1]): (r[2], r[3]) for r in rows[1:]}
+    assert figures[("Tổng", "Số cuộc trò chuyện")] == ("4", "")
+    assert figures[("Số cuộc trò chuyện theo ngày", today.strftime("%d/%m/%Y"))] == ("3", "")
+    assert figures[("Thủ tục được hỏi nhiều nhất", "1.001193 Thủ tục đăng ký khai sinh")] == ("2", "")
+    # Percentages as percentages, channels in the officer's words, counted together.
+    assert figures[("Tỉ lệ", "Cuộc trò chuyện chuyển cán bộ")] == ("", "25,0%")
+    assert figures[("Kênh (cuộc trò chuyện)", "Khung chat trên cổng")] == ("3", "75,0%")
+    assert figures[("Đánh giá của người dân", "Hữu ích")] == ("2", "66,7%")
+    assert figures[("Kết quả xử lý tin nhắn", "Câu hỏi thường gặp")] == ("2", "25,0%")
+    # No internal name anywhere in the file.
+    for internal in ("rest", "fallback", "handoff", "nhom", "gia_tri", "REST / web"):
+        assert internal not in text
     bad = editor.get("/dashboard", params={"start": "2026-05-02", "end": "2026-05-01"})
     assert (
         bad.status_code == 422 and bad.json()["detail"] == "Ngày bắt đầu phải trước hoặc bằng ngày kết thúc."
@@ -181,3 +192,60 @@ def test_far_dates_are_a_clear_refusal(editor: Staff) -> None:
             response = editor.get(path, params=params)
             assert response.status_code == 422, (path, params, response.text)
             assert "phải trong khoảng 01/01/2000–31/12/2100" in response.json()["detail"]
+
+
+def test_the_most_asked_unanswered_questions_are_grouped_by_their_words(editor: Staff, staff_db: str) -> None:
+    asked = [
+        ("c-1", "Xin giấy xác nhận độc thân ở đâu?", "fallback"),
+        ("c-2", "xin giay xac nhan doc than o dau", "no_answer"),
+        ("c-3", "xin giấy xác nhận độc thân ở đâu", "fallback"),
+        ("c-4", "đổi tên cho con ở đâu", "fallback"),
+    ]
+    with session_scope(staff_db) as session:
+        ids = [
+            record_unanswered(
+                session,
+                conversation_id=c,
+                channel="web",
+                text=t,
+                intent="nlu_fallback",
+                confidence=0.2,
+                reason=r,
+            )
+            for c, t, r in asked
+        ]
+        session.commit()
+    with session_scope(staff_db) as session:
+        session.get(UnansweredQuestion, ids[0]).status = "dismissed"
+        session.commit()
+    top = editor.get("/dashboard", params={"days": 7}).json()["top_unanswered"]
+    assert top[0]["count"] == 3 and top[0]["open"] == 2
+    assert top[0]["text"] == "xin giấy xác nhận độc thân ở đâu"  # the latest wording
+    assert top[0]["question_id"] == ids[2]  # the newest open one, to answer from the FAQ page
+    assert (top[1]["text"], top[1]["count"]) == ("đổi tên cho con ở đâu", 1)
+    text = editor.get("/dashboard.csv", params={"days": 7}).content.decode("utf-8-sig")
+    assert "Câu hỏi chưa trả lời nhiều nhất,xin giấy xác nhận độc thân ở đâu,3," in text
+
+
+def test_the_latest_down_ratings_are_listed_with_their_question(editor: Staff, staff_db: str) -> None:
+    with session_scope(staff_db) as session:
+        record_rating(
+            session,
+            conversation_id="z",
+            channel="zalo",
+            rating=-1,
+            answer_type="faq_answer",
+            faq_id=3,
+            question="làm vneid mức 2 ở đâu",
+            answer="…",
+        )
+        session.commit()
+    down = editor.get("/dashboard", params={"days": 7}).json()["recent_down"]
+    assert down[0]["question"] == "làm vneid mức 2 ở đâu"
+    assert down[0]["answered_with"] == "Câu hỏi thường gặp" and down[0]["faq_id"] == 3
+
+
+def test_percent_is_written_the_vietnamese_way() -> None:
+    assert analytics.percent(1 / 3) == "33,3%"
+    assert analytics.percent(1.0) == "100,0%"
+    assert analytics.percent(None) == ""

@@ -1,14 +1,21 @@
-"""FAQ editing: Vietnamese validation, markup kept as text, publishing seen by the search at once."""
+"""FAQ editing: Vietnamese validation, markup kept as text, publishing seen by the search at once;
+titles with diacritics, near-duplicates, the "thử câu hỏi" box (never saving the draft), versions."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from collections.abc import Iterator
 
+import pytest
+from sqlalchemy import func, select
+
+from knowledge_base import settings
 from knowledge_base.conversations import record_unanswered
 from knowledge_base.db import session_scope
 from knowledge_base.faq import load_faq_seed, search_faq
-from knowledge_base.models import AuditLog, FaqEntry, UnansweredQuestion
+from knowledge_base.models import AuditLog, FaqEntry, FaqQuestion, FaqVersion, UnansweredQuestion
+from tests.servers import free_port
 from tests.staff.conftest import Staff
+from tests.staff.fake_rasa import FakeRasa, fake_rasa
 
 QUESTIONS = ["Có chỗ gửi xe máy ở bộ phận một cửa không?", "gửi xe ở đâu khi đi làm thủ tục"]
 ANSWER = "Có. Bộ phận Một cửa có bãi gửi xe máy miễn phí ở cổng sau trụ sở."
@@ -179,3 +186,208 @@ def test_list_filters_by_words_without_diacritics_and_status(editor: Staff) -> N
     found = editor.get("/faq", params={"q": "gui xe may", "status": "draft"}).json()
     assert [e["id"] for e in found] == [entry["id"]]
     assert entry["id"] not in [e["id"] for e in editor.get("/faq", params={"status": "published"}).json()]
+
+
+# --- Titles, near-duplicates ------------------------------------------------------------------------
+
+
+def test_a_title_without_diacritics_is_refused_but_kept_as_a_way_of_asking(editor: Staff) -> None:
+    refused = editor.post("/faq", {"questions": ["xin giay xac nhan doc than o dau"], "answer": ANSWER})
+    assert refused.status_code == 422
+    assert "cần viết tiếng Việt có dấu" in refused.json()["detail"]
+    assert refused.json()["errors"][0]["field"] == "questions"
+    entry = editor.post(
+        "/faq",
+        {
+            "questions": ["Xin giấy xác nhận độc thân ở đâu?", "xin giay xac nhan doc than o dau"],
+            "answer": ANSWER,
+        },
+    )
+    assert entry.status_code == 201, entry.text
+    # Names and abbreviations are not "Vietnamese without diacritics".
+    assert editor.post("/faq", {"questions": ["CCCD online", "VNeID"], "answer": ANSWER}).status_code == 201
+    edited = editor.put(
+        f"/faq/{entry.json()['id']}", {"questions": ["giay xac nhan doc than"], "answer": ANSWER}
+    )
+    assert edited.status_code == 422 and "chưa có dấu" in edited.json()["detail"]
+
+
+def test_near_duplicates_are_found_with_the_assistants_matching(editor: Staff, staff_db: str) -> None:
+    with session_scope(staff_db) as session:
+        forgot = session.scalar(
+            select(FaqQuestion.faq_id).where(
+                FaqQuestion.text == "Quên mật khẩu đăng nhập dịch vụ công thì làm sao?"
+            )
+        )
+    assert forgot is not None
+    similar = editor.post("/faq/similar", {"questions": ["quen mat khau dvc"]}).json()
+    assert similar[0]["id"] == forgot and similar[0]["title"].startswith("Quên mật khẩu")
+    assert similar[0]["your_question"] == "quen mat khau dvc"
+    # The entry itself is not its own duplicate, and an unrelated question has none.
+    assert forgot not in [
+        s["id"]
+        for s in editor.post("/faq/similar", {"questions": ["quen mat khau dvc"], "faq_id": forgot}).json()
+    ]
+    assert editor.post("/faq/similar", {"questions": [QUESTIONS[0]]}).json() == []
+
+
+# --- The try box --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def rasa(staff_db: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeRasa]:
+    """A fake Rasa server whose /model/parse the try box asks."""
+    with fake_rasa() as fake:
+        monkeypatch.setenv("RASA_URL", fake.url)
+        monkeypatch.setenv("RASA_API_TOKEN", fake.token)
+        settings.get_settings.cache_clear()
+        yield fake
+    settings.get_settings.cache_clear()
+
+
+def _counts(url: str) -> tuple[int, int, int, int]:
+    with session_scope(url) as session:
+        return (
+            int(session.scalar(select(func.count(FaqEntry.id))) or 0),
+            int(session.scalar(select(func.count(FaqQuestion.id))) or 0),
+            int(session.scalar(select(func.count(AuditLog.id))) or 0),
+            int(session.scalar(select(func.count(FaqVersion.id))) or 0),
+        )
+
+
+PARKING = "ở bộ phận một cửa có chỗ gửi xe máy miễn phí không"
+
+
+def test_the_try_box_answers_before_and_after_a_new_entry_and_saves_nothing(
+    editor: Staff, staff_db: str, rasa: FakeRasa
+) -> None:
+    before = _counts(staff_db)
+    result = editor.post(
+        "/faq/try", {"question": PARKING, "draft": {"questions": QUESTIONS, "answer": ANSWER}}
+    ).json()
+    assert result["approximate"] is False and result["understood"].startswith("Câu hỏi chung")
+    # Today a loosely related seeded entry answers it (what the box is for: seeing that before publishing).
+    assert result["before"]["this_entry"] is False and result["before"]["faq_id"] is not None
+    after = result["after"]
+    assert after["kind"] == "faq" and after["this_entry"] is True and after["faq_id"] is None
+    assert after["text"] == ANSWER
+    assert _counts(staff_db) == before  # the draft was rolled back: no entry, no audit, no version
+    parse = rasa.requests[-1]
+    assert (parse["method"], parse["path"], parse["json"]) == ("POST", "/model/parse", {"text": PARKING})
+    # Saved as a draft, the assistant still does not use it; the try box says so, and "after" is it.
+    entry = editor.post("/faq", {"questions": QUESTIONS, "answer": ANSWER}).json()
+    again = editor.post(
+        "/faq/try",
+        {"question": PARKING, "faq_id": entry["id"], "draft": {"questions": QUESTIONS, "answer": ANSWER}},
+    ).json()
+    assert again["before"]["faq_id"] != entry["id"] and again["before"]["this_entry"] is False
+    assert again["after"]["faq_id"] == entry["id"] and again["after"]["this_entry"] is True
+    editor.post(f"/faq/{entry['id']}/publish")
+    published = editor.post("/faq/try", {"question": PARKING, "faq_id": entry["id"]}).json()
+    assert published["before"]["faq_id"] == entry["id"] and published["before"]["this_entry"] is True
+    assert published["after"] is None
+
+
+def test_the_try_box_follows_the_nlu_to_a_procedure(editor: Staff, rasa: FakeRasa) -> None:
+    question = "đăng ký khai sinh cần giấy tờ gì"
+    rasa.parses[question] = {
+        "text": question,
+        "intent": {"name": "ask_documents", "confidence": 0.97},
+        "entities": [{"entity": "aspect", "value": "documents"}],
+    }
+    result = editor.post("/faq/try", {"question": question}).json()
+    assert result["understood"] == "Hỏi về một thủ tục"
+    assert result["before"]["kind"] == "procedure"
+    assert result["before"]["procedure_code"] == "1.001193"
+    assert "Thủ tục đăng ký khai sinh" in result["before"]["procedure_name"]
+    # A greeting is a fixed text, said in an officer's words (no intent name anywhere).
+    rasa.parses["xin chào"] = {
+        "text": "xin chào",
+        "intent": {"name": "greet", "confidence": 0.99},
+        "entities": [],
+    }
+    greeting = editor.post("/faq/try", {"question": "xin chào"}).json()
+    assert greeting["before"]["kind"] == "fixed" and greeting["understood"] == "Chào hỏi"
+    assert "greet" not in str(greeting)
+
+
+def test_without_the_rasa_server_the_try_box_is_an_estimate(
+    editor: Staff, staff_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RASA_URL", f"http://127.0.0.1:{free_port()}")
+    settings.get_settings.cache_clear()
+    try:
+        result = editor.post(
+            "/faq/try", {"question": "quên mật khẩu tài khoản dịch vụ công thì làm sao"}
+        ).json()
+    finally:
+        settings.get_settings.cache_clear()
+    assert result["approximate"] is True and result["understood"] == ""
+    assert result["before"]["kind"] == "faq" and result["before"]["faq_question"].startswith("Quên mật khẩu")
+
+
+def test_the_try_box_refuses_an_empty_question(editor: Staff) -> None:
+    response = editor.post("/faq/try", {"question": "  "})
+    assert response.status_code == 422 and response.json()["detail"] == "Hãy gõ một câu hỏi để thử."
+    long = editor.post("/faq/try", {"question": "a" * 301})
+    assert long.json()["detail"] == "Câu hỏi thử tối đa 300 ký tự."
+
+
+# --- Versions -----------------------------------------------------------------------------------------
+
+
+def test_every_save_is_a_version_and_restoring_one_is_a_new_version(editor: Staff, staff_db: str) -> None:
+    entry = editor.post("/faq", {"questions": QUESTIONS, "answer": ANSWER}).json()
+    edited = editor.put(
+        f"/faq/{entry['id']}",
+        {"questions": [QUESTIONS[0]], "answer": "Bản sửa.", "updated_at": entry["updated_at"]},
+    ).json()
+    editor.post(f"/faq/{entry['id']}/publish")
+    versions = editor.get(f"/faq/{entry['id']}/versions").json()
+    assert [(v["version"], v["action"], v["saved_by"]) for v in versions] == [
+        (3, "publish", "bien.tap"),
+        (2, "update", "bien.tap"),
+        (1, "create", "bien.tap"),
+    ]
+    assert versions[0]["current"] and versions[0]["action_label"] == "Đăng"
+    first = editor.get(f"/faq/{entry['id']}/versions/1").json()
+    assert first["questions"] == QUESTIONS and first["answer"] == ANSWER and first["published"] is False
+    current = editor.get(f"/faq/{entry['id']}").json()
+    restored = editor.post(f"/faq/{entry['id']}/versions/1/restore", {"updated_at": current["updated_at"]})
+    assert restored.status_code == 200, restored.text
+    view = restored.json()
+    assert view["questions"] == QUESTIONS and view["answer"] == ANSWER
+    assert view["published"] is True  # restoring the text does not unpublish
+    assert view["version"] == 4
+    latest = editor.get(f"/faq/{entry['id']}/versions").json()[0]
+    assert (latest["action"], latest["restored_from"]) == ("restore", 1)
+    with session_scope(staff_db) as session:
+        row = session.scalars(
+            select(AuditLog).where(AuditLog.action == "faq_restore").order_by(AuditLog.id.desc())
+        ).first()
+        assert row is not None and row.actor == "bien.tap" and row.after["restored_from"] == 1
+        assert row.before["answer"] == "Bản sửa." and row.after["answer"] == ANSWER
+    # The assistant uses the restored text at once.
+    assert entry["id"] in _hits(staff_db, "gửi xe ở đâu khi đi làm thủ tục")
+    # A stale page cannot restore over someone's newer save; a missing version is a clear 404.
+    stale = editor.post(f"/faq/{entry['id']}/versions/2/restore", {"updated_at": edited["updated_at"]})
+    assert stale.status_code == 409
+    missing = editor.post(f"/faq/{entry['id']}/versions/99/restore", {})
+    assert missing.status_code == 404 and missing.json()["detail"] == "Mục này không có phiên bản số 99."
+
+
+def test_a_seeded_entry_keeps_its_original_text_as_the_first_version(editor: Staff) -> None:
+    seeded = next(e for e in editor.get("/faq").json() if e["seed_key"])
+    assert editor.get(f"/faq/{seeded['id']}/versions").json() == []
+    editor.put(
+        f"/faq/{seeded['id']}",
+        {
+            "questions": seeded["questions"],
+            "answer": "Câu trả lời của địa phương.",
+            "updated_at": seeded["updated_at"],
+        },
+    )
+    versions = editor.get(f"/faq/{seeded['id']}/versions").json()
+    assert [(v["version"], v["saved_by"]) for v in versions] == [(2, "bien.tap"), (1, "seed")]
+    back = editor.post(f"/faq/{seeded['id']}/versions/1/restore", {}).json()
+    assert back["answer"] == seeded["answer"]

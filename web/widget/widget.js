@@ -22,7 +22,20 @@
   var STRINGS = {
     vi: {
       open: "Mở trợ lý hỏi đáp thủ tục hành chính",
+      openUnread: "Mở trợ lý hỏi đáp thủ tục hành chính ({n} tin nhắn mới)",
+      closeAssistant: "Đóng trợ lý hỏi đáp thủ tục hành chính",
       close: "Đóng khung trò chuyện",
+      skip: "Chuyển đến trợ lý hỏi đáp thủ tục hành chính",
+      waiting: "Đang kết nối cán bộ… Trong lúc chờ, trợ lý vẫn trả lời bạn.",
+      staff: "Cán bộ {name} đang trả lời",
+      staffUnnamed: "Cán bộ bộ phận Một cửa đang trả lời",
+      back: "Trợ lý đã quay lại",
+      queued: "Trợ lý đang trả lời câu trước; tin nhắn của bạn sẽ được gửi ngay sau đó: ",
+      said: "Trợ lý: ",
+      saidStaff: "Cán bộ: ",
+      cardSummary: "Tóm tắt thủ tục {title}: {sections}.",
+      choices: "{n} lựa chọn bên dưới.",
+      newMessages: "{n} tin nhắn mới từ trợ lý.",
       subtitle: "Trả lời tự động từ Cơ sở dữ liệu quốc gia về thủ tục hành chính",
       inputLabel: "Câu hỏi của bạn",
       placeholder: "Nhập câu hỏi của bạn…",
@@ -50,6 +63,8 @@
         documents: "Giấy tờ cần chuẩn bị",
         more: "… và {n} giấy tờ khác (bấm \"Tất cả giấy tờ\")",
         where: "Nơi nộp",
+        hours: "Giờ làm việc",
+        phone: "Điện thoại: ",
         cases: "Giấy tờ riêng theo trường hợp (bấm nút bên dưới)",
         time: "Thời gian giải quyết",
         fee: "Phí, lệ phí",
@@ -62,7 +77,20 @@
     },
     en: {
       open: "Open the administrative procedures assistant",
+      openUnread: "Open the administrative procedures assistant ({n} new messages)",
+      closeAssistant: "Close the administrative procedures assistant",
       close: "Close the chat",
+      skip: "Skip to the administrative procedures assistant",
+      waiting: "Connecting you to an officer… Meanwhile the assistant keeps answering.",
+      staff: "Officer {name} is answering",
+      staffUnnamed: "A one-stop-desk officer is answering",
+      back: "The assistant is back",
+      queued: "The assistant is still answering; your message will be sent right after: ",
+      said: "Assistant: ",
+      saidStaff: "Officer: ",
+      cardSummary: "Summary of {title}: {sections}.",
+      choices: "{n} choices below.",
+      newMessages: "{n} new messages from the assistant.",
       subtitle: "Automatic answers from the national procedure database",
       inputLabel: "Your question",
       placeholder: "Type your question…",
@@ -90,6 +118,8 @@
         documents: "Documents to prepare",
         more: "… and {n} more (press \"Tất cả giấy tờ\")",
         where: "Where to submit",
+        hours: "Opening hours",
+        phone: "Phone: ",
         cases: "Extra documents by case (press the buttons below)",
         time: "Processing time",
         fee: "Fees",
@@ -256,8 +286,13 @@
   var launcher = el("button", "launcher");
   launcher.type = "button";
   launcher.setAttribute("aria-label", t.open);
+  // Replies that arrived while the panel was closed (or the page was not open): a count on the button.
+  var badge = el("span", "badge");
+  badge.setAttribute("aria-hidden", "true");
+  badge.hidden = true;
   launcher.setAttribute("aria-expanded", "false");
   launcher.setAttribute("aria-controls", "tthc-panel");
+  launcher.appendChild(badge);
   launcher.appendChild(svgIcon("M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4H4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2zm3 6.5a1.5 1.5 0 1 0 0-3 1.5 1.5 0 0 0 0 3zm5 0a1.5 1.5 0 1 0 0-3 1.5 1.5 0 0 0 0 3zm5 0a1.5 1.5 0 1 0 0-3 1.5 1.5 0 0 0 0 3z"));
 
   var panel = el("section", "panel");
@@ -273,7 +308,9 @@
   var h2 = el("h2", "title", title);
   h2.id = "tthc-title";
   heading.appendChild(h2);
-  heading.appendChild(el("p", "subtitle", t.subtitle));
+  // Who answers: the assistant, "Đang kết nối cán bộ…", "Cán bộ … đang trả lời", "Trợ lý đã quay lại".
+  var subtitle = el("p", "subtitle", t.subtitle);
+  heading.appendChild(subtitle);
   var closeButton = el("button", "close");
   closeButton.type = "button";
   closeButton.setAttribute("aria-label", t.close);
@@ -283,17 +320,28 @@
 
   var log = el("div", "log");
   log.setAttribute("role", "log");
-  log.setAttribute("aria-live", "polite");
+  // Not read out as it grows (a card is long): `announcer` says a short summary of each new message.
+  log.setAttribute("aria-live", "off");
   log.setAttribute("aria-label", t.log);
   log.tabIndex = 0;
 
+  // The one live region: short summaries of new messages, the header's changes, "answering…".
+  var announcer = el("p", "sr-only announcer");
+  announcer.setAttribute("role", "status");
+  announcer.setAttribute("aria-live", "polite");
+  announcer.setAttribute("aria-atomic", "true");
+
+  // A message typed while an answer loads is sent right after it; this line says so (announced).
+  var queuedNote = el("p", "queued");
+  queuedNote.hidden = true;
+
+  // Drawn only: the live region (`announcer`) says "Trợ lý đang trả lời…".
   var typing = el("div", "typing");
-  typing.setAttribute("role", "status");
+  typing.setAttribute("aria-hidden", "true");
   typing.hidden = true;
   typing.appendChild(el("span", "dot"));
   typing.appendChild(el("span", "dot"));
   typing.appendChild(el("span", "dot"));
-  typing.appendChild(srOnly(t.typing));
 
   var error = el("p", "error");
   error.setAttribute("role", "alert");
@@ -319,16 +367,89 @@
   panel.appendChild(header);
   panel.appendChild(log);
   panel.appendChild(typing);
+  panel.appendChild(queuedNote);
+  panel.appendChild(announcer);
   panel.appendChild(error);
   panel.appendChild(form);
   panel.appendChild(el("p", "privacy", t.privacy));
   root.appendChild(panel);
   root.appendChild(launcher);
 
+  // A skip link, first on the page: keyboard users reach the assistant without tabbing through the
+  // portal (the floating button comes last). Portals with their own link to #tthc-widget keep theirs
+  // (data-skip-link="off" leaves this one out).
+  var skipHost = el("div");
+  skipHost.id = "tthc-widget-skip";
+  var skipRoot = skipHost.attachShadow({ mode: "open" });
+  var skipSheet = el("link");
+  skipSheet.rel = "stylesheet";
+  skipSheet.href = sheet.href;
+  skipRoot.appendChild(skipSheet);
+  var skipLink = el("a", "skip", t.skip);
+  skipLink.href = "#tthc-widget";
+  skipRoot.appendChild(skipLink);
+
   // ---------------------------------------------------------------------------------------- rendering
 
   function scrollToEnd() {
     log.scrollTop = log.scrollHeight;
+  }
+
+  /** Scroll the conversation so that `node` (a new answer) starts at the top: read from its beginning. */
+  function scrollToTop(node) {
+    if (node && node.parentNode === log) {
+      log.scrollTop = Math.max(0, node.offsetTop - 8);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------- announcing
+
+  var announceTimer = null;
+
+  /** Say `text` once through the polite live region (the log itself is silent). */
+  function announce(text) {
+    if (!text) {
+      return;
+    }
+    clearTimeout(announceTimer);
+    announcer.textContent = "";
+    // Emptied first and filled a moment later, so the same words are announced again.
+    announceTimer = setTimeout(function () { announcer.textContent = text; }, 60);
+  }
+
+  function shorten(text, max) {
+    var flat = String(text).replace(/\s+/g, " ").trim();
+    if (flat.length <= max) {
+      return flat;
+    }
+    var cut = flat.slice(0, max);
+    var space = cut.lastIndexOf(" ");
+    return (space > max / 2 ? cut.slice(0, space) : cut) + "…";
+  }
+
+  /** A short spoken summary of a bot message: its first words, or the card's title and headings. */
+  function summary(message) {
+    if (!message || typeof message !== "object") {
+      return "";
+    }
+    var custom = message.custom || {};
+    var parts = [];
+    var card = custom.type === "procedure_answer" && custom.card && typeof custom.card.title === "string";
+    if (card) {
+      var headings = cardGroups(custom.card, custom.aspects).map(function (group) { return group.heading; });
+      parts.push(
+        t.said + t.cardSummary.replace("{title}", shorten(custom.card.title, 90)).replace("{sections}", headings.join(", "))
+      );
+    } else if (typeof message.text === "string" && message.text) {
+      parts.push((custom.type === "staff_reply" ? t.saidStaff : t.said) + shorten(message.text, 160));
+    }
+    var choices = (Array.isArray(message.buttons) ? message.buttons : []).filter(function (b) {
+      return b && typeof b.title === "string" && !isRating(b.payload);
+    }).length;
+    if (choices) {
+      parts.push(t.choices.replace("{n}", String(choices)));
+    }
+    return parts.join(" ");
   }
 
   function addUser(text) {
@@ -375,10 +496,14 @@
         node.title = down ? t.rateDown : t.rateUp;
         node.appendChild(svgIcon(down ? THUMB_DOWN : THUMB_UP));
       }
-      node.addEventListener("click", function () {
+      node.addEventListener("click", function (event) {
         if (node.disabled || busy) {
           return;
         }
+        // The pressed button is disabled at once: focus goes to the message box, never to the top
+        // of the page (on a touch screen to the conversation, so no keyboard pops up over the answer).
+        var touch = event.detail > 0 && window.matchMedia && window.matchMedia("(pointer: coarse)").matches;
+        (touch ? log : input).focus({ preventScroll: true });
         if (typeof button.text === "string") {
           send({ message: button.text }, button.text, node);
         } else {
@@ -405,8 +530,74 @@
     card.appendChild(section);
   }
 
-  /** The procedure card of a `procedure_answer` custom payload (every value rendered as text). */
-  function renderCard(card) {
+  function text(value) {
+    return typeof value === "string" ? value.trim() : "";
+  }
+
+  // Which card sections answer which asked aspect (custom.aspects of a procedure answer).
+  var ASPECT_GROUPS = {
+    documents: "documents",
+    processing_time: "time",
+    fee: "fee",
+    submission: "where",
+    online: "channels",
+  };
+  var GROUP_ORDER = ["documents", "where", "time", "fee", "channels"];
+
+  /** The card's sections as [{heading, items, more}], the asked aspects first, in the order asked. */
+  function cardGroups(card, aspects) {
+    var groups = {};
+    groups.documents = [
+      { heading: t.card.documents, items: strings(card.documents), more: typeof card.documents_more === "number" ? card.documents_more : 0 },
+      { heading: t.card.cases, items: strings(card.cases), more: 0 },
+    ];
+    // The local desk (its name, address, phone, hours) when the province set them; else the agency.
+    var where = [];
+    [text(card.office_name), text(card.office_address) || text(card.where)].forEach(function (item) {
+      if (item && where.indexOf(item) < 0) {
+        where.push(item);
+      }
+    });
+    if (text(card.office_phone)) {
+      where.push(t.card.phone + text(card.office_phone));
+    }
+    groups.where = [
+      { heading: t.card.where, items: where, more: 0 },
+      { heading: t.card.hours, items: strings(card.office_hours), more: 0 },
+    ];
+    groups.time = [{ heading: t.card.time, items: strings(card.processing_time), more: 0 }];
+    groups.fee = [{ heading: t.card.fee, items: strings(card.fee), more: 0 }];
+    var channels = strings(card.channels);
+    if (text(card.online_level)) {
+      channels.push(t.card.online + text(card.online_level));
+    }
+    groups.channels = [{ heading: t.card.channels, items: channels, more: 0 }];
+    var order = [];
+    (Array.isArray(aspects) ? aspects : []).forEach(function (aspect) {
+      var key = ASPECT_GROUPS[aspect];
+      if (key && order.indexOf(key) < 0) {
+        order.push(key);
+      }
+    });
+    GROUP_ORDER.forEach(function (key) {
+      if (order.indexOf(key) < 0) {
+        order.push(key);
+      }
+    });
+    var sections = [];
+    order.forEach(function (key) {
+      groups[key].forEach(function (section) {
+        if (section.items.length) {
+          sections.push(section);
+        }
+      });
+    });
+    return sections;
+  }
+
+  /** The procedure card of a `procedure_answer` custom payload (every value rendered as text): the
+   * aspects the citizen asked come first (a fee question opens on the fee). */
+  function renderCard(card, aspects) {
     if (!card || typeof card !== "object" || typeof card.title !== "string") {
       return null;
     }
@@ -419,19 +610,9 @@
     if (card.not_offered === true) {
       node.appendChild(el("p", "card-warning", t.card.notOffered));
     }
-    var more = typeof card.documents_more === "number" ? card.documents_more : 0;
-    addSection(node, t.card.documents, strings(card.documents), more);
-    addSection(node, t.card.cases, strings(card.cases), 0);
-    if (typeof card.where === "string" && card.where.trim()) {
-      addSection(node, t.card.where, [card.where.trim()], 0);
-    }
-    addSection(node, t.card.time, strings(card.processing_time), 0);
-    addSection(node, t.card.fee, strings(card.fee), 0);
-    var channels = strings(card.channels);
-    if (typeof card.online_level === "string" && card.online_level.trim()) {
-      channels.push(t.card.online + card.online_level.trim());
-    }
-    addSection(node, t.card.channels, channels, 0);
+    cardGroups(card, aspects).forEach(function (section) {
+      addSection(node, section.heading, section.items, section.more);
+    });
     var source = typeof card.source === "string" ? card.source : "";
     var sourceUrl = typeof card.source_url === "string" ? httpUrl(card.source_url) : null;
     if (source || sourceUrl) {
@@ -454,15 +635,18 @@
     return node;
   }
 
+  /** Add one bot message to the log; returns its node (null when it had nothing to show). */
   function addBot(message, active) {
     if (!message || typeof message !== "object") {
-      return;
+      return null;
     }
     var item = el("div", "msg bot");
     item.appendChild(srOnly(t.bot));
     var custom = message.custom;
-    noteHandoff(custom);
-    var card = custom && custom.type === "procedure_answer" ? renderCard(custom.card) : null;
+    var card = custom && custom.type === "procedure_answer" ? renderCard(custom.card, custom.aspects) : null;
+    if (custom && custom.type === "staff_reply") {
+      item.classList.add("staff");
+    }
     // The first reply about a procedure comes with its card, which says what its text says: the card
     // is shown instead of the text, not beside it (the same documents twice).
     if (typeof message.text === "string" && message.text && !card) {
@@ -481,7 +665,33 @@
     }
     if (item.childNodes.length > 1) {
       log.appendChild(item);
+      return item;
     }
+    return null;
+  }
+
+  /** Add the bot's new messages: older buttons go inactive, the view opens on the first new one, and
+   * a short summary is announced. Returns how many were shown. */
+  function addAnswers(messages, scroll) {
+    var first = null;
+    var shown = 0;
+    var spoken = [];
+    if (messages.some(function (m) { return m && Array.isArray(m.buttons) && m.buttons.length; })) {
+      deactivateButtons();
+    }
+    messages.forEach(function (message) {
+      var node = addBot(message, true);
+      if (node) {
+        first = first || node;
+        shown += 1;
+        spoken.push(summary(message));
+      }
+    });
+    if (first && scroll) {
+      scrollToTop(first);
+    }
+    announce(spoken.join(" "));
+    return shown;
   }
 
   function deactivateButtons() {
@@ -562,7 +772,7 @@
       return request("POST", "/webhook", Object.assign({ session_id: id }, body)).catch(function (failure) {
         // An id the server no longer accepts (its key changed): start a new conversation once.
         if (failure instanceof HttpError && failure.status === 403 && !retried) {
-          store.remove(storageKey);
+          forgetSession();
           return postMessage(body, true);
         }
         throw failure;
@@ -571,15 +781,22 @@
   }
 
   var busy = false;
+  // Messages typed while an answer loads, sent one by one after it (never dropped silently).
+  var queue = [];
 
   function setBusy(value) {
     busy = value;
     typing.hidden = !value;
-    sendButton.disabled = value;
-    log.setAttribute("aria-busy", value ? "true" : "false");
     if (value) {
+      announce(t.typing);
       scrollToEnd();
     }
+  }
+
+  function showQueued() {
+    queuedNote.hidden = !queue.length;
+    queuedNote.textContent = queue.length ? t.queued + "“" + shorten(queue.join(" / "), 120) + "”" : "";
+    announce(queuedNote.textContent);
   }
 
   /** Send a typed message or a pressed button; on failure keep the text and say why. */
@@ -596,22 +813,30 @@
     if (typed) {
       input.value = "";
     }
+    if (handoff.state === "bot") {
+      showState(handoff, true); // "Trợ lý đã quay lại" gives way once the citizen writes again
+    }
     setBusy(true);
+    epoch += 1;
+    var failed = false;
     return postMessage(body, false)
       .then(function (reply) {
-        deactivateButtons();
         var messages = Array.isArray(reply.messages) ? reply.messages : [];
-        messages.forEach(function (message) { addBot(message, true); });
-        scrollToEnd();
+        addAnswers(messages, true);
+        afterTurn(reply);
       })
       .catch(function (failure) {
+        failed = true;
         log.removeChild(bubble);
         if (button) {
           button.disabled = false;
         }
-        if (typed) {
-          // Keep what was not sent, ahead of anything typed since.
-          input.value = input.value ? shown + "\n" + input.value : shown;
+        if (typed || queue.length) {
+          // Keep what was not sent (and what waited behind it), ahead of anything typed since.
+          var kept = (typed ? [shown] : []).concat(queue);
+          queue = [];
+          showQueued();
+          input.value = input.value ? kept.join("\n") + "\n" + input.value : kept.join("\n");
         }
         if (!(failure instanceof HttpError)) {
           showError(t.offline);
@@ -623,20 +848,139 @@
       })
       .then(function () {
         setBusy(false);
+        epoch += 1;
+        if (!failed && queue.length) {
+          var next = queue.shift();
+          showQueued();
+          send({ message: next }, next, null);
+        }
       });
   }
 
-  var loaded = false;
+  // ------------------------------------------------------------------------ the history and the desk
+  // An officer's reply, the assistant back after a handoff, the answer to a question left with the desk:
+  // these are added to the conversation on the server, not in answer to a request of ours. While the
+  // page is open the widget reads the history for what it has not shown (often while the panel is open,
+  // now and then while it is closed: a count on the button), and the next visit shows what arrived
+  // while no page was open. `cursor` counts the history messages the log accounts for; the count the
+  // citizen has seen is kept in the browser's storage with the session.
+  var POLL_OPEN_MS = 4000;
+  var POLL_CLOSED_MS = 15000;
+  var POLL_HIDDEN_MS = 60000;
+  var seenKey = storageKey + ":seen";
+  var loaded = false; // the conversation is drawn in the log
+  var cursor = 0;
+  var unread = 0;
+  var epoch = 0; // changes with every send, so a read started before it is not trusted
+  var polling = false;
+  var loading = false; // the whole history is being drawn
+  var pollTimer = null;
+  var skip = null; // positions of a turn already shown, {start, end}
+  var handoff = { state: "bot", officer: null };
+  var wasWithDesk = false;
 
+  function forgetSession() {
+    store.remove(storageKey);
+    store.remove(seenKey);
+    cursor = 0;
+    skip = null;
+  }
+
+  function seen() {
+    var value = parseInt(store.get(seenKey) || "", 10);
+    return isNaN(value) ? null : value;
+  }
+
+  function markSeen() {
+    if (loaded && isOpen()) {
+      store.set(seenKey, String(cursor));
+      setUnread(0);
+    }
+  }
+
+  function setUnread(count) {
+    unread = count;
+    badge.hidden = !count;
+    badge.textContent = count ? String(count > 9 ? "9+" : count) : "";
+    updateLauncher();
+  }
+
+  function updateLauncher() {
+    var label = isOpen() ? t.closeAssistant : unread ? t.openUnread.replace("{n}", String(unread)) : t.open;
+    launcher.setAttribute("aria-label", label);
+  }
+
+  /** The header says who answers now ("Trợ lý đã quay lại" stays until the citizen writes again:
+   * `settle`); a change is announced. */
+  function showState(next, settle) {
+    var state = next && (next.state === "waiting" || next.state === "staff") ? next.state : "bot";
+    var officer = next && typeof next.officer === "string" && next.officer.trim() ? next.officer.trim() : null;
+    var back = state === "bot" && wasWithDesk;
+    var showingBack = subtitle.textContent === t.back;
+    handoff = { state: state, officer: officer };
+    wasWithDesk = state !== "bot";
+    var words = t.subtitle;
+    if (state === "waiting") {
+      words = t.waiting;
+    } else if (state === "staff") {
+      words = officer ? t.staff.replace("{name}", officer) : t.staffUnnamed;
+    } else if (back || (showingBack && !settle)) {
+      words = t.back;
+    }
+    if (subtitle.textContent !== words) {
+      subtitle.textContent = words;
+      if (words !== t.subtitle) {
+        announce(words);
+      }
+    }
+    panel.setAttribute("data-handoff", state);
+  }
+
+  function noteHandoff(reply) {
+    if (reply && reply.handoff && typeof reply.handoff === "object") {
+      showState(reply.handoff);
+    }
+  }
+
+  /** After a sent message: where its turn sits in the history, so a later read shows only the rest. */
+  function afterTurn(reply) {
+    noteHandoff(reply);
+    var turn = reply && reply.turn;
+    if (!loaded || !turn || typeof turn.start !== "number" || typeof turn.end !== "number") {
+      // Unknown: the next read shows whatever came after the history the log holds.
+      schedulePoll(0);
+      return;
+    }
+    if (turn.start <= cursor) {
+      cursor = Math.max(cursor, turn.end);
+      markSeen();
+    } else {
+      // Something arrived before this message that the log lacks (an officer's reply): read it now.
+      skip = { start: turn.start, end: turn.end };
+      schedulePoll(0);
+    }
+  }
+
+  function historyPath(id, since) {
+    var path = "/history?session_id=" + encodeURIComponent(id);
+    return since === null ? path : path + "&since=" + since;
+  }
+
+  /** Draw the whole conversation (the panel opens for the first time on this page). */
   function loadHistory() {
     loaded = true;
     addWelcome();
     var id = store.get(storageKey);
     if (!id) {
+      markSeen();
+      schedulePoll(null);
       return;
     }
-    request("GET", "/history?session_id=" + encodeURIComponent(id))
+    var started = epoch;
+    loading = true;
+    request("GET", historyPath(id, null))
       .then(function (reply) {
+        loading = false;
         var messages = Array.isArray(reply.messages) ? reply.messages : [];
         // Only the buttons after the citizen's last message still make sense.
         var lastUser = -1;
@@ -644,66 +988,119 @@
         if (messages.length) {
           deactivateButtons();
         }
-        messages.forEach(function (message, i) {
+        var firstUnseen = null;
+        var known = seen();
+        var count = typeof reply.count === "number" ? reply.count : messages.length;
+        var offset = count - messages.length;
+        // A message sent meanwhile is in this history too: the log shows it already.
+        var stop = started === epoch ? messages.length : 0;
+        messages.slice(0, stop).forEach(function (message, i) {
+          var node;
           if (message && message.sender === "user") {
-            if (typeof message.text === "string") {
-              addUser(message.text);
-            }
+            node = typeof message.text === "string" ? addUser(message.text) : null;
           } else {
-            addBot(message, i > lastUser);
+            node = addBot(message, i > lastUser);
+          }
+          if (node && firstUnseen === null && known !== null && offset + i >= known && message.sender !== "user") {
+            firstUnseen = node;
           }
         });
-        scrollToEnd();
+        if (stop) {
+          cursor = count;
+          noteHandoff(reply);
+        }
+        // Open on what arrived while the citizen was away, else on the latest answer.
+        if (firstUnseen) {
+          scrollToTop(firstUnseen);
+          announce(t.newMessages.replace("{n}", String(unread || 1)));
+        } else {
+          scrollToEnd();
+        }
+        markSeen();
+        schedulePoll(stop ? null : 0);
       })
       .catch(function (failure) {
+        loading = false;
         if (failure instanceof HttpError && failure.status === 403) {
-          store.remove(storageKey);
+          forgetSession();
         } else if (!(failure instanceof HttpError)) {
           showError(t.offlineHistory);
         }
+        schedulePoll(null);
       });
   }
 
-  // --------------------------------------------------------------------------- replies from the desk
-  // While a conversation is with one-stop-desk staff (the bot sent a "handoff" payload), an officer's
-  // reply is added to the conversation on the server, not sent in answer to a request of ours: poll
-  // the history for replies not shown yet, only while the panel is open and the handoff lasts.
-  var STAFF_POLL_MS = 5000;
-  var handoffOpen = false;
-  var staffShown = 0;
-
-  function noteHandoff(custom) {
-    var type = custom && custom.type;
-    if (type === "handoff") {
-      // A ticket is open until staff release it; the assistant keeps answering meanwhile, so its
-      // other answers do not end the polling (an officer may reply at any time).
-      handoffOpen = custom.status !== "released";
-    } else if (type === "staff_reply") {
-      staffShown += 1;
-    }
-  }
-
-  function pollStaffReplies() {
+  /** Read what the history holds beyond `cursor`: show it in the log, or count it on the button. */
+  function poll() {
     var id = store.get(storageKey);
-    if (!handoffOpen || busy || !id || panel.hidden) {
+    if (!id || busy || polling || loading) {
+      schedulePoll(null);
       return;
     }
-    request("GET", "/history?session_id=" + encodeURIComponent(id))
+    var since = loaded ? cursor : seen();
+    var started = epoch;
+    polling = true;
+    request("GET", historyPath(id, since === null ? 0 : since))
       .then(function (reply) {
+        polling = false;
+        if (started !== epoch || busy) {
+          return; // a message went out meanwhile: its answer is in the log; read again later
+        }
         var messages = Array.isArray(reply.messages) ? reply.messages : [];
-        var replies = messages.filter(function (m) {
-          return m && m.sender !== "user" && m.custom && m.custom.type === "staff_reply";
+        var count = typeof reply.count === "number" ? reply.count : (since || 0) + messages.length;
+        var first = count - messages.length;
+        noteHandoff(reply);
+        if (!loaded) {
+          if (since === null) {
+            store.set(seenKey, String(count)); // a conversation from before this version: all seen
+          } else {
+            setUnread(messages.filter(function (m) { return m && m.sender !== "user"; }).length);
+          }
+          return;
+        }
+        if (count < cursor) {
+          cursor = count; // the conversation was restarted on the server
+          return;
+        }
+        var fresh = messages.filter(function (message, i) {
+          var position = first + i;
+          return position >= cursor && !(skip && position >= skip.start && position < skip.end);
         });
-        var fresh = replies.slice(staffShown);
-        fresh.forEach(function (message) { addBot(message, false); });
-        if (fresh.length) {
-          scrollToEnd();
+        skip = null;
+        cursor = count;
+        var users = fresh.filter(function (m) { return m && m.sender === "user"; });
+        users.forEach(function (m) { if (typeof m.text === "string") { addUser(m.text); } });
+        var bots = fresh.filter(function (m) { return m && m.sender !== "user"; });
+        var shown = addAnswers(bots, isOpen());
+        if (isOpen()) {
+          markSeen();
+        } else if (shown) {
+          setUnread(unread + shown);
         }
       })
-      .catch(function () { /* the next poll tries again; sending shows errors */ });
+      .catch(function (failure) {
+        polling = false;
+        if (failure instanceof HttpError && failure.status === 403) {
+          forgetSession();
+        }
+        /* else the next read tries again; sending shows errors */
+      })
+      .then(function () { schedulePoll(null); });
   }
 
-  window.setInterval(pollStaffReplies, STAFF_POLL_MS);
+  function schedulePoll(delay) {
+    clearTimeout(pollTimer);
+    if (delay === null) {
+      delay = document.hidden ? POLL_HIDDEN_MS : isOpen() ? POLL_OPEN_MS : POLL_CLOSED_MS;
+    }
+    pollTimer = setTimeout(poll, delay);
+  }
+
+  document.addEventListener("visibilitychange", function () {
+    if (!document.hidden) {
+      schedulePoll(0);
+    }
+  });
 
   // ---------------------------------------------------------------------------------------- open / close
 
@@ -715,11 +1112,15 @@
     panel.hidden = false;
     launcher.setAttribute("aria-expanded", "true");
     launcher.classList.add("is-open");
+    updateLauncher();
     try {
       window.sessionStorage.setItem(storageKey + ":open", "1");
     } catch (e) { /* remembering the panel state is a nicety */ }
     if (!loaded) {
       loadHistory();
+    } else {
+      markSeen();
+      schedulePoll(0);
     }
     input.focus();
   }
@@ -728,6 +1129,7 @@
     panel.hidden = true;
     launcher.setAttribute("aria-expanded", "false");
     launcher.classList.remove("is-open");
+    updateLauncher();
     try {
       window.sessionStorage.removeItem(storageKey + ":open");
     } catch (e) { /* see open() */ }
@@ -748,11 +1150,30 @@
       close();
     }
   });
+  skipLink.addEventListener("click", function (event) {
+    event.preventDefault();
+    open();
+  });
+  // A portal's own link to the assistant (href="#tthc-widget") opens it too.
+  document.addEventListener("click", function (event) {
+    var link = event.target && event.target.closest ? event.target.closest("a[href='#tthc-widget']") : null;
+    if (link) {
+      event.preventDefault();
+      open();
+    }
+  });
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var text = input.value.trim();
-    if (!text || busy) {
+    if (!text) {
+      return;
+    }
+    if (busy) {
+      // Sent as soon as the current answer has arrived; the line above the box says so.
+      queue.push(text);
+      input.value = "";
+      showQueued();
       return;
     }
     send({ message: text }, text, null);
@@ -771,6 +1192,9 @@
   });
 
   function mount() {
+    if (data.skipLink !== "off") {
+      document.body.insertBefore(skipHost, document.body.firstChild);
+    }
     document.body.appendChild(host);
     var wasOpen = false;
     try {
@@ -780,7 +1204,14 @@
       panel.hidden = false;
       launcher.setAttribute("aria-expanded", "true");
       launcher.classList.add("is-open");
+      updateLauncher();
       loadHistory();
+    } else {
+      // A conversation from an earlier visit: read now what arrived since (the count on the button).
+      schedulePoll(0);
+    }
+    if (window.location.hash === "#tthc-widget") {
+      open();
     }
   }
 

@@ -23,6 +23,7 @@ PAGES = {
     "faq": "editor",
     "life_events": "editor",
     "fees": "editor",
+    "offices": "editor",
     "procedures": "editor",
     "dashboard": "editor",
     "account": "editor",

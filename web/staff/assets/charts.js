@@ -1,5 +1,6 @@
 // Small SVG charts drawn by hand (no library, no network): columns over days, horizontal bars, a
-// stacked share bar. Labels are set with textContent.
+// stacked share bar. Labels are set with textContent. A bar or share with an `href` (a path of this
+// site or an anchor of the page) is a link to the list behind it.
 "use strict";
 
 (function () {
@@ -14,6 +15,18 @@
   }
 
   function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); return node; }
+
+  // Only this site's paths and the page's anchors: never javascript: or another site.
+  function safeLink(href) { return /^(\/(?!\/)|#)/.test(String(href || "")) ? String(href) : null; }
+
+  // `nodes` inside a link to `href` when there is one, else appended as they are.
+  function linked(root, href, label, nodes) {
+    const target = safeLink(href);
+    if (!target) { for (const node of nodes) root.appendChild(node); return; }
+    const link = svg("a", { href: target, class: "bar-link", "aria-label": label });
+    for (const node of nodes) link.appendChild(node);
+    root.appendChild(link);
+  }
 
   function niceMax(value) {
     if (value <= 5) return 5;
@@ -96,11 +109,12 @@
       const text = item.label.length > room ? item.label.slice(0, room - 1) + "…" : item.label;
       const label = svg("text", { x: labelW - 6, y: y + 15, "text-anchor": "end" }, text);
       label.appendChild(svg("title", {}, item.label));
-      root.appendChild(label);
       const w = max ? Math.max(1, (plotW * item.value) / max) : 0;
-      root.appendChild(svg("rect", { x: labelW, y: y + 3, width: w, height: row - 8,
-        fill: item.color || PALETTE[0], rx: 2 }));
-      root.appendChild(svg("text", { x: labelW + w + 4, y: y + 15 }, item.display || item.value));
+      linked(root, item.href, item.label + ": " + (item.display || item.value), [
+        label,
+        svg("rect", { x: labelW, y: y + 3, width: w, height: row - 8, fill: item.color || PALETTE[0], rx: 2 }),
+        svg("text", { x: labelW + w + 4, y: y + 15 }, item.display || item.value),
+      ]);
     });
     clear(container).appendChild(root);
   }
@@ -119,8 +133,9 @@
       const rect = svg("rect", { x, y: 4, width: w, height: 36, fill: color });
       const share = Math.round((100 * item.value) / total);
       rect.appendChild(svg("title", {}, `${item.label}: ${item.value} (${share} %)`));
-      root.appendChild(rect);
-      if (w > 48) root.appendChild(svg("text", { x: x + w / 2, y: 27, "text-anchor": "middle", class: "on-bar" }, share + " %"));
+      const parts = [rect];
+      if (w > 48) parts.push(svg("text", { x: x + w / 2, y: 27, "text-anchor": "middle", class: "on-bar" }, share + " %"));
+      linked(root, item.href, `${item.label}: ${item.value} (${share} %)`, parts);
       x += w;
     });
     clear(container).appendChild(root);

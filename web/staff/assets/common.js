@@ -135,6 +135,7 @@
     ["faq", "Câu hỏi thường gặp", "editor"],
     ["life_events", "Sự kiện cuộc sống", "editor"],
     ["fees", "Phí, lệ phí", "editor"],
+    ["offices", "Văn phòng một cửa", "editor"],
     ["procedures", "Thủ tục", "editor"],
     ["dashboard", "Thống kê", "editor"],
     ["import", "Nhập dữ liệu", "admin"],
@@ -152,7 +153,7 @@
         if (role === "admin" && state.user.role !== "admin") continue;
         nav.appendChild(el("a", {
           href: "/staff/" + name, class: name === page ? "active" : null,
-          "aria-current": name === page ? "page" : null, text: label,
+          "aria-current": name === page ? "page" : null, text: label, dataset: { page: name },
         }));
       }
     }
@@ -173,12 +174,55 @@
     }
   }
 
+  // The inbox counter: "Hộp thư (N)" in the menu and N in the tab title on every page, N being the
+  // citizens waiting for an officer (tickets nobody has taken, tickets to call back). Polled from
+  // /inbox/counts (one small query); the inbox page polls faster and listens (`watchInbox`).
+  const inbox = { every: 20000, timer: null, busy: false, listeners: [], title: document.title };
+
+  function showInboxCount(counts) {
+    const n = counts.attention || 0;
+    const link = document.querySelector('#nav a[data-page="inbox"]');
+    if (link) {
+      link.textContent = n > 0 ? "Hộp thư (" + n + ")" : "Hộp thư";
+      link.classList.toggle("waiting", n > 0);
+    }
+    const base = inbox.title;
+    if (n <= 0) document.title = base;
+    else if (base.startsWith("Hộp thư")) document.title = base.replace("Hộp thư", "Hộp thư (" + n + ")");
+    else document.title = "(" + n + ") " + base;
+  }
+
+  async function pollInbox() {
+    clearTimeout(inbox.timer);
+    inbox.busy = true;
+    try {
+      const counts = await api("GET", "/inbox/counts", undefined, { noRedirect: true });
+      showInboxCount(counts);
+      for (const listener of inbox.listeners) await listener(counts);
+    } catch (err) {
+      if (err.status === 401) { inbox.busy = false; return; } // signed out: the next action says so
+    }
+    inbox.busy = false;
+    inbox.timer = setTimeout(pollInbox, inbox.every);
+  }
+
+  // Poll every `every` ms from now on and call `listener(counts)` after each poll.
+  function watchInbox(every, listener) {
+    inbox.every = every;
+    if (listener) inbox.listeners.push(listener);
+    if (!inbox.busy) {
+      clearTimeout(inbox.timer);
+      inbox.timer = setTimeout(pollInbox, every);
+    }
+  }
+
   // Every page but the login page starts here: who is signed in, the CSRF token, the menu.
   async function init() {
     const me = await api("GET", "/auth/me");
     state.user = me.user;
     state.csrf = me.csrf_token;
     renderNav();
+    pollInbox();
     return state.user;
   }
 
@@ -188,6 +232,6 @@
 
   window.Staff = {
     api, el, append, clear, toast, showError, hideError, init, badge, params, state,
-    fmtDateTime, fmtDate, fmtPercent, ApiError,
+    fmtDateTime, fmtDate, fmtPercent, ApiError, watchInbox, showInboxCount,
   };
 })();

@@ -1,4 +1,5 @@
-// Procedures: search, read the national text, edit the local override (used by the next answer).
+// Procedures: search, read the national text, choose the office the procedure inherits and edit the
+// local override (both used by the next answer; the procedure's own address and hours win).
 "use strict";
 
 (function () {
@@ -27,6 +28,45 @@
     return [el("label", { for: name, text: label }), input];
   }
 
+  // The office whose address, hours and phone the procedure inherits, and a choice of another.
+  function officeChoice(p, o, offices) {
+    const error = el("div", { class: "error", hidden: true });
+    const select = el("select", { id: "office_id", name: "office_id" },
+      el("option", { value: "", text: "Không gán văn phòng" }),
+      offices.map((office) => el("option", { value: String(office.id), text: office.name })));
+    select.value = o.office_id ? String(o.office_id) : "";
+    const office = o.office;
+    const inherited = office
+      ? el("dl", { class: "national" },
+        el("dt", { text: "Địa chỉ" }), el("dd", { text: office.address || "—" }),
+        el("dt", { text: "Giờ làm việc" }), el("dd", { text: office.opening_hours || "—" }),
+        el("dt", { text: "Điện thoại" }), el("dd", { text: office.phone || "—" }))
+      : el("p", { class: "muted", text: offices.length
+        ? "Chưa gán văn phòng: trợ lý chỉ dùng địa chỉ, giờ làm việc ghi riêng bên dưới (nếu có)."
+        : "Chưa có văn phòng nào: thêm ở trang “Văn phòng một cửa”." });
+    const save = el("button", { type: "button", id: "save-office" }, "Lưu văn phòng");
+    save.addEventListener("click", async () => {
+      S.hideError(error);
+      try {
+        await api("PUT", `/procedures/${encodeURIComponent(p.code)}/office`, {
+          office_id: select.value ? Number(select.value) : null,
+        });
+        render(await api("GET", `/procedures/${encodeURIComponent(p.code)}`));
+        S.toast("Đã lưu. Câu trả lời tiếp theo của trợ lý dùng văn phòng này.");
+      } catch (err) {
+        S.showError(error, err);
+      }
+    });
+    return el("div", { class: "office-choice" },
+      el("label", { for: "office_id", text: "Văn phòng một cửa tiếp nhận" }),
+      el("div", { class: "toolbar" }, select, save, el("a", { href: "/staff/offices", text: "Quản lý văn phòng" })),
+      inherited,
+      office && (o.agency_address || o.opening_hours)
+        ? el("p", { class: "notice", text: "Thủ tục có địa chỉ hoặc giờ làm việc riêng bên dưới: thông tin riêng được dùng thay cho của văn phòng." })
+        : null,
+      error);
+  }
+
   function render(data) {
     const p = data.national;
     const o = data.override || {};
@@ -35,8 +75,8 @@
     const notOffered = el("input", { type: "checkbox", id: "not_offered", name: "not_offered" });
     notOffered.checked = Boolean(o.not_offered);
     const form = el("form", { id: "override-form", novalidate: true },
-      field("agency_address", "Địa chỉ nơi tiếp nhận", o.agency_address, false),
-      field("opening_hours", "Giờ làm việc", o.opening_hours, true),
+      field("agency_address", "Địa chỉ nơi tiếp nhận riêng (để trống: dùng của văn phòng)", o.agency_address, false),
+      field("opening_hours", "Giờ làm việc riêng (để trống: dùng của văn phòng)", o.opening_hours, true),
       field("fee_note", "Ghi chú lệ phí tại địa phương", o.fee_note, true),
       field("notes", "Ghi chú thêm", o.notes, true),
       el("label", { class: "inline", for: "not_offered" }, notOffered, "Thủ tục này KHÔNG thực hiện tại địa phương"),
@@ -63,9 +103,10 @@
     const documents = p.documents.filter((d) => !d.is_note).map((d) => el("li", { text: d.name }));
     S.append(box, [
       el("h2", { text: p.name }),
-      el("p", { class: "muted", text: "Mã " + p.code + " · " + (p.levels || []).join(", ") + " · nguồn cập nhật " + S.fmtDate(p.source_date) }),
+      el("p", { class: "muted", text: "Mã " + p.code + " · " + (p.levels_label || "không ghi cấp") + " · nguồn cập nhật " + S.fmtDate(p.source_date) }),
       p.source_url ? el("p", {}, el("a", { href: p.source_url, rel: "noopener noreferrer", target: "_blank" }, "Xem trên Cổng Dịch vụ công")) : null,
       el("h3", { text: "Thông tin địa phương" }),
+      officeChoice(p, o, data.offices || []),
       form,
       el("h3", { text: "Nội dung quốc gia (chỉ đọc)" }),
       el("dl", { class: "national" },
@@ -97,7 +138,7 @@
     for (const hit of hits) {
       list.appendChild(el("li", {}, el("button", { type: "button", class: "item", onclick: () => open(hit.code) },
         el("span", { class: "title", text: hit.name }),
-        el("span", { class: "meta" }, el("span", { class: "muted", text: hit.code + " · " + hit.level }),
+        el("span", { class: "meta" }, el("span", { class: "muted", text: hit.code + " · " + (hit.level_label || "không ghi cấp") }),
           hit.not_offered ? S.badge("Không thực hiện tại địa phương", "warn") : null,
           hit.has_override && !hit.not_offered ? S.badge("Có thông tin địa phương", "ok") : null))));
     }
