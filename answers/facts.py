@@ -205,7 +205,10 @@ def fee_phrase(
     says_free = channel.fee_kind == "free" or (
         channel.fee_kind != "amount" and channel.fee_text.startswith("Miễn phí")
     )
-    citation_only = bool(basis) and bool(_CITATION_ONLY.match(note))
+    # "Miễn phí" beside the regulation that sets the fee, with nothing else said: the regulation is the fee.
+    citation_only = bool(basis) and (
+        bool(_CITATION_ONLY.match(note)) or (not note and _sets_fees(procedure, basis or ""))
+    )
     exempt_first = bool(_EXEMPT_FIRST.match(note))
     if entry is not None and not (says_free and exempt_first):
         return condition + _schedule_phrase(entry, procedure, limit - len(condition), short)
@@ -219,6 +222,13 @@ def fee_phrase(
                 + _schedule_phrase(cited, procedure, limit - 70, short),
                 limit,
             )
+    law = cited_fee_law(procedure) if says_free and not note and not basis else None
+    if law:
+        return shorten(
+            f'{condition}Cổng quốc gia ghi "Miễn phí", nhưng thủ tục dẫn chiếu {document_name(law)} quy định '
+            "phí, lệ phí; bạn hỏi bộ phận Một cửa mức thu",
+            limit,
+        )
     if _PROVINCE_SETS.search(note):
         exempt = f" ({shorten(note, note_room)})" if not short else ""
         return shorten(
@@ -289,6 +299,37 @@ def paid_elsewhere(procedure: ProcedureOut, today: dt.date) -> FeeScheduleOut | 
         valid = entry.valid_until is None or entry.valid_until >= today
         if valid and entry.legal_number in cited and re.search(r"\d\.\d{3}", entry.amounts):
             return entry
+    return None
+
+
+# A legal basis that sets fees ("… quy định mức thu, chế độ thu, nộp … lệ phí", "Quy định về phí, lệ phí
+# hàng hải"), not one that waives them, budgets costs or governs fees in general.
+_FEE_LAW = re.compile(
+    r"\bmức thu\b|\bquy định (?:về )?(?:phí|lệ phí)\b|\bbiểu (?:mức thu )?phí\b", re.IGNORECASE
+)
+_NOT_FEE_LAW = re.compile(r"\bmiễn\b|\bchi phí\b|\bkinh phí\b|thẩm quyền quyết định của hội đồng", re.I)
+
+
+def _sets_fees(procedure: ProcedureOut, number: str) -> bool:
+    """Whether the procedure's legal basis numbered `number` is a regulation that sets fees."""
+    return any(
+        basis.number == number
+        and _FEE_LAW.search(basis.title or "")
+        and not _NOT_FEE_LAW.search(basis.title or "")
+        for basis in procedure.legal_bases
+    )
+
+
+def cited_fee_law(procedure: ProcedureOut) -> str | None:
+    """The number of a fee regulation among the procedure's legal bases that the fee table lacks
+    (a "Miễn phí" cell beside it is the portal's placeholder, not the fee), or None."""
+    known = {entry.legal_number for entry in procedure.fees}
+    for basis in procedure.legal_bases:
+        title = basis.title or ""
+        if _FEE_LAW.search(title) and not _NOT_FEE_LAW.search(title) and basis.number not in known:
+            # A number the title states wins over a garbled number cell ("5/2020" for "Thông tư 263/2016 …").
+            in_title = LEGAL_NUMBER.search(title)
+            return (in_title.group(0) if in_title else basis.number) or None
     return None
 
 

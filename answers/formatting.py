@@ -254,6 +254,7 @@ def _head_tail(name: str, limit: int) -> str:
 _LEAD_NUMBERING = re.compile(r"^(?:[\s\-–+*•]+|\(?(?:[ivx]{1,4}|[a-zđ]|\d{1,2}(?:\.\d{1,2})*)[.)]\s+)+", re.I)
 
 
+_HEAD_END = re.compile(r"[;:]|\btrong đó\b", re.IGNORECASE)
 _EXCEPTION = re.compile(
     r"\b(?:trừ trường hợp|trừ người|không phải nộp|không phải xuất trình|được miễn)\b", re.I
 )
@@ -267,6 +268,11 @@ def _short_name(name: str, limit: int) -> str:
     first = parts[0].rstrip(" .;:")
     short = first + "…" if len(parts) > 1 and len(first) < limit else _shorten(first, limit)
     hidden = _EXCEPTION.search(text)
+    # Only an exception to the document itself, in its opening clause: one after ";", ":" or "trong đó"
+    # qualifies something else ("…; đối với người chưa thành niên … trừ trường hợp đã có ý kiến …").
+    head = _HEAD_END.search(text)
+    if hidden and head is not None and hidden.start() > head.start():
+        hidden = None
     if hidden and hidden.end() > len(short.rstrip("…")):
         # "Giấy khám sức khỏe … (trừ trường hợp đổi giấy phép hạng A1, A, B1)": the cut hid who is spared.
         short = _shorten(short.rstrip("…"), limit - 30) + " (có trường hợp được miễn)"
@@ -689,6 +695,7 @@ def _is_free(procedure: ProcedureOut) -> bool:
         bool(procedure.channels)
         and all(c.fee_kind == "free" and not facts.fee_basis(c) for c in procedure.channels)
         and not facts.cited_fee_schedules(procedure)
+        and not facts.cited_fee_law(procedure)
     )
 
 
@@ -1152,6 +1159,13 @@ _PLACE_WORDS = re.compile(
 )
 
 
+# Where a place named in the steps ends: "Ủy ban nhân dân cấp xã | bằng cách thức trực tiếp …".
+_PLACE_END = re.compile(r"\s+(?:bằng|qua|theo|để|trong|kèm|khi|thông qua|hoặc qua|nơi có)\s")
+# An agency field that names the person who decides ("Chủ tịch Ủy ban nhân dân cấp tỉnh"), not where
+# a citizen hands the dossier in.
+_PERSON_AGENCY = re.compile(r"\s*(?:Chủ tịch|Phó Chủ tịch|Giám đốc|Bộ trưởng|Thủ trưởng|Trưởng|Cục trưởng)\b")
+
+
 def _where_text(procedure: ProcedureOut) -> str:
     address = local_desk(procedure).address
     if address:
@@ -1160,10 +1174,11 @@ def _where_text(procedure: ProcedureOut) -> str:
     levels = [SHORT_LEVELS[level] for level in procedure.levels if level in SHORT_LEVELS]
     if procedure.receiving_address and _PLACE_WORDS.search(procedure.receiving_address):
         return _shorten(procedure.receiving_address, 160)
+    named = _STEPS_PLACE.search(" ".join(procedure.steps[:2]))  # where the first step sends it
+    if named and (not agency or _PERSON_AGENCY.match(agency)):
+        place = _PLACE_END.split(named.group(1), maxsplit=1)[0]
+        return f"{_shorten(place.strip(' ,'), 110)} (theo các bước thực hiện)"
     if not agency:
-        named = _STEPS_PLACE.search(" ".join(procedure.steps[:2]))  # where the first step sends it
-        if named:
-            return f"{_shorten(named.group(1).strip(' ,'), 110)} (theo các bước thực hiện)"
         return (
             f"cơ quan {', '.join(levels)} (dữ liệu quốc gia không ghi tên; hỏi bộ phận Một cửa)"
             if levels
@@ -1198,6 +1213,31 @@ _STEPS_TIME = re.compile(
 )
 
 
+# When the steps say the result comes: "… sau 15 giờ thì … trả kết quả … trong ngày làm việc tiếp theo".
+_STEPS_RESULT_DAY = re.compile(
+    r"(?:\b(?:nếu|trường hợp)\b[^.;:]{0,60}?)?\btrả kết quả\b[^.;:]{0,50}?"
+    r"\btrong ngày(?: làm việc tiếp theo)?\b",
+    re.IGNORECASE,
+)
+
+
+def _unitless(procedure: ProcedureOut) -> bool:
+    """Whether every time the table gives is a bare number (the unit left out of the national data)."""
+    timed = [c for c in procedure.channels if _has_time(c)]
+    return bool(timed) and all(
+        c.time_unit != "in_day" and c.time_value is not None and UNIT_LABELS.get(c.time_unit or "") is None
+        for c in timed
+    )
+
+
+def _steps_result_time(procedure: ProcedureOut) -> str | None:
+    """What the steps say about when the result comes (a deadline, or "trong ngày"), or None."""
+    steps = " ".join(procedure.steps)
+    # The result's own day first: a "trong thời hạn" elsewhere may be one stage only.
+    found = _STEPS_RESULT_DAY.search(steps) or _STEPS_TIME.search(steps)
+    return _shorten(found.group(0).strip(" ,-+"), 120) if found else None
+
+
 def overview_facts(procedure: ProcedureOut, limit: int = MAX_NAME_CHARS) -> list[str]:
     """Where, how long, how much, online or not: one line each."""
     lines = []
@@ -1211,7 +1251,11 @@ def overview_facts(procedure: ProcedureOut, limit: int = MAX_NAME_CHARS) -> list
     if desk.phone:
         lines.append(f"Điện thoại: {desk.phone}")
     stated = _STEPS_TIME.search(" ".join(procedure.steps))
-    if _has_time_lines(procedure):
+    said = _steps_result_time(procedure) if _unitless(procedure) else None
+    if said:
+        # "1" without a unit says nothing: what the steps say about the result's time instead.
+        lines.append(f'Thời hạn: các bước nêu "{said}" (bảng thời hạn không ghi đơn vị)')
+    elif _has_time_lines(procedure):
         lines.append(f"Thời hạn: {_joined(_by_channel(procedure, time_with_case), procedure)}")
     else:
         # The steps' first deadline may be one stage only (checking the dossier): quoted with what it

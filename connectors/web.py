@@ -275,6 +275,8 @@ class WebOutput(CollectingOutputChannel):
 EXTERNAL_TEXT_PREFIX = "EXTERNAL: "
 #: Metadata of a message the assistant replays to answer it after a handoff (`actions.handoff.replay`).
 REPLAYED_KEY = "replayed"
+#: The rate limiter's key prefix for history reads (their own budget per conversation).
+HISTORY_KEY = "history:"
 
 
 def _history_entry(event: dict[str, Any]) -> dict[str, Any] | None:
@@ -550,7 +552,10 @@ class WebInput(InputChannel):
             sender_id = self.signer.sender_id(request.args.get("session_id"))
             if sender_id is None:
                 return _error(403, "unknown_session")
-            verdict = await self.limiter.check(ip=limits.client_ip(request))
+            # Limited per conversation, not per address: an open widget reads the history every few
+            # seconds, and citizens behind one address (a desk's Wi-Fi) must not use up each other's
+            # budget for messages. (Sessions themselves are issued under the address limit.)
+            verdict = await self.limiter.check(sender=f"{HISTORY_KEY}{sender_id}")
             if not verdict.allowed:
                 return _too_many(verdict)
             agent = getattr(request.app.ctx, "agent", None)

@@ -138,3 +138,47 @@ def test_every_first_reply_fits_a_phone(session: Session) -> None:
                 )
             assert all(len(b["title"]) <= 40 for b in more_buttons(procedure, list(OVERVIEW)))
     assert longest > 600  # the check is not vacuous
+
+
+def _first_reply_line(session: Session, code: str, label: str) -> str:
+    procedure = get_procedure(session, code=code)
+    assert procedure is not None
+    text = procedure_reply(procedure, list(OVERVIEW), source_name="Cổng DVC quốc gia").text or ""
+    return next(line for line in text.splitlines() if line.startswith(label))
+
+
+def test_a_time_without_unit_is_told_from_the_steps(session: Session) -> None:
+    # Death registration: the table says "1" with no unit; the steps say when the result comes.
+    line = _first_reply_line(session, "1.000656", "Thời hạn:")
+    assert "trả kết quả" in line and "trong ngày làm việc tiếp theo" in line
+    assert "không ghi đơn vị" in line and not line.startswith("Thời hạn: 1")
+
+
+def test_where_is_the_desk_the_steps_name_not_the_person_who_decides(session: Session) -> None:
+    # The agency field names the provincial chairman; the steps send the dossier to the commune.
+    line = _first_reply_line(session, "1.012531", "Nơi nộp:")
+    assert line == "Nơi nộp: Ủy ban nhân dân cấp xã (theo các bước thực hiện)"
+
+
+def test_free_beside_the_regulation_that_sets_the_fee_is_not_free(session: Session) -> None:
+    # Maritime: every fee cell says "Miễn phí" beside the circular on maritime fees, with no amount.
+    line = _first_reply_line(session, "1.003978", "Lệ phí:")
+    assert "261/2016/TT-BTC" in line and "hỏi bộ phận Một cửa" in line
+    assert not line.startswith("Lệ phí: miễn phí")
+
+
+def test_an_exception_is_flagged_only_when_it_spares_the_document_itself() -> None:
+    from answers.formatting import _short_name
+
+    spared = (
+        "Giấy khám sức khỏe của người lái xe do cơ sở y tế có thẩm quyền cấp theo quy định "
+        "(trừ trường hợp đổi giấy phép lái xe hạng A1, A, B1)"
+    )
+    assert _short_name(spared, 80).endswith("(có trường hợp được miễn)")
+    # The exception belongs to a later clause (a minor's parents' consent), not to the form.
+    qualified = (
+        "Tờ khai thay đổi thông tin cư trú (Mẫu CT01); đối với người đăng ký tạm trú là người chưa "
+        "thành niên thì trong tờ khai phải ghi rõ ý kiến đồng ý của cha, mẹ hoặc người giám hộ, "
+        "trừ trường hợp đã có ý kiến đồng ý bằng văn bản;"
+    )
+    assert "được miễn" not in _short_name(qualified, 80)

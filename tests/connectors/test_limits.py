@@ -498,8 +498,13 @@ def test_web_sessions_messages_and_history_are_limited(caplog: pytest.LogCapture
             assert (status, data) == (429, {"error": "too_many_requests"})
             assert int(headers["Retry-After"]) >= 1
             history = f"{base}/history?session_id={session}"
+            # History reads have their own budget per conversation (the sender limit, 2 here): an open
+            # widget polls it, and citizens behind one address must not spend each other's messages.
             assert (await http("GET", history))[0] == 200
-            # The address's 6 requests are spent (1 session, 3 messages, 1 history, this one).
+            assert (await http("GET", history))[0] == 200
+            assert (await http("GET", history))[0] == 429
+            # The address's 6 requests: 1 session and 3 messages so far (history reads do not count).
+            assert (await http("POST", f"{base}/session", data=b"{}", headers=json_header))[0] == 201
             assert (await http("POST", f"{base}/session", data=b"{}", headers=json_header))[0] == 201
             assert (await http("POST", f"{base}/session", data=b"{}", headers=json_header))[0] == 429
             assert (await http("GET", history))[0] == 429
