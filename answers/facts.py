@@ -56,6 +56,8 @@ _PERCENT_OFF = re.compile(r"giảm\s+(\d{1,3})\s*%", re.IGNORECASE)
 # "250 VNĐ" alone in a fee cell: an amount in thousands the portal cut.
 _SMALL_VND = re.compile(r"\s*([1-9]\d{0,2})\s*(?:VNĐ|VND|đồng|Đồng)\b")
 # "Mức lệ phí cụ thể do Hội đồng nhân dân tỉnh ... quyết định"
+# "Miễn lệ phí đối với …", up to the end of its sentence.
+_EXEMPTION = re.compile(r"\bMiễn (?:lệ phí|phí)\b[^.]*", re.IGNORECASE)
 _PROVINCE_SETS = re.compile(r"(?:hội đồng nhân dân|hđnd)[^.;]{0,80}(?:quyết định|quy định)", re.I)
 MAX_FEE_CHARS = 260
 
@@ -230,7 +232,17 @@ def fee_phrase(
             limit,
         )
     if _PROVINCE_SETS.search(note):
-        exempt = f" ({shorten(note, note_room)})" if not short else ""
+        # The first reply keeps who is spared ("Miễn lệ phí đối với trường hợp đăng ký khai tử đúng hạn …"):
+        # for many citizens it is the fee.
+        spared = _EXEMPTION.search(note)
+        if short and spared:
+            said = spared.group(0).strip(" ;,")
+            return shorten(
+                f"{condition}do Hội đồng nhân dân tỉnh quy định (hỏi bộ phận Một cửa); "
+                f"{said[:1].lower()}{said[1:]}",
+                limit,
+            )
+        exempt = "" if short else f" ({shorten(note, note_room)})"
         return shorten(
             f"{condition}mức thu do Hội đồng nhân dân tỉnh, thành phố quy định; bạn hỏi bộ phận Một cửa "
             f"mức thu tại địa phương{exempt}",

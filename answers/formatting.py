@@ -1160,10 +1160,32 @@ _PLACE_WORDS = re.compile(
 
 
 # Where a place named in the steps ends: "Ủy ban nhân dân cấp xã | bằng cách thức trực tiếp …".
-_PLACE_END = re.compile(r"\s+(?:bằng|qua|theo|để|trong|kèm|khi|thông qua|hoặc qua|nơi có)\s")
+_PLACE_END = re.compile(r"\s+(?:bằng|qua|theo|để|trong|kèm|khi|thông qua|hoặc qua|nơi có|nộp|nếu)\s")
+_STREET = re.compile(r"\b(?:số\s+\d|đường|phố|ngõ|tầng|tòa nhà)\b", re.IGNORECASE)
+# Words that name an organisation (an agency field without any is a list of people).
+_ORGANISATION = re.compile(
+    r"\s*(?:Các\s+)?(?:Bộ|Sở|Cục|Chi cục|Tổng cục|Vụ|Ủy ban|Uỷ ban|UBND|HĐND|Công an|Ngân hàng|Trung tâm|"
+    r"Văn phòng|Phòng|Ban|Cơ quan|Tổ chức|Thuế|Hải quan|Cảng vụ|Bảo hiểm|Kho bạc|Tòa án|Viện|Học viện|"
+    r"Trường|Bệnh viện|Đại sứ quán|Lãnh sự|Cơ sở|Doanh nghiệp|Hội|Quỹ|Đài|Chi nhánh|Bộ phận|Cảnh sát|"
+    r"Thanh tra|Đơn vị|Người đứng đầu|Thi hành án|Khu Quản lý|Công đoàn|Biên phòng|Tổng công ty|Công ty|"
+    r"Hạt|Kiểm lâm|Đồn|Bộ Chỉ huy|Ban Chỉ huy)\b",
+    re.IGNORECASE,
+)
 # An agency field that names the person who decides ("Chủ tịch Ủy ban nhân dân cấp tỉnh"), not where
 # a citizen hands the dossier in.
-_PERSON_AGENCY = re.compile(r"\s*(?:Chủ tịch|Phó Chủ tịch|Giám đốc|Bộ trưởng|Thủ trưởng|Trưởng|Cục trưởng)\b")
+_PERSON_AGENCY = re.compile(
+    r"\s*(?:Phó\s+)?(?:Chủ tịch|Giám đốc|Bộ trưởng|Thủ trưởng|Trưởng|Cục trưởng|Tổng cục trưởng)\b\s*"
+)
+
+
+def _is_place(text: str) -> bool:
+    """Whether an address field names a place: an office or a street address (some records hold the
+    list of applicants there instead: "Sĩ quan, hạ sĩ quan … Công an nhân dân")."""
+    return (
+        bool(text)
+        and bool(_PLACE_WORDS.search(text))
+        and bool(_ORGANISATION.match(text) or _STREET.search(text))
+    )
 
 
 def _where_text(procedure: ProcedureOut) -> str:
@@ -1172,12 +1194,22 @@ def _where_text(procedure: ProcedureOut) -> str:
         return _shorten(address, MAX_NAME_CHARS)
     agency = procedure.implementing_agency or procedure.competent_agency
     levels = [SHORT_LEVELS[level] for level in procedure.levels if level in SHORT_LEVELS]
-    if procedure.receiving_address and _PLACE_WORDS.search(procedure.receiving_address):
+    if _is_place(procedure.receiving_address):
         return _shorten(procedure.receiving_address, 160)
+    # An agency field that is a person ("Chủ tịch UBND cấp tỉnh") or a list of applicants ("Sĩ quan, hạ
+    # sĩ quan …") says nowhere to go: the place the first step names, else the person's office.
+    not_a_place = bool(agency) and (bool(_PERSON_AGENCY.match(agency)) or not _ORGANISATION.search(agency))
     named = _STEPS_PLACE.search(" ".join(procedure.steps[:2]))  # where the first step sends it
-    if named and (not agency or _PERSON_AGENCY.match(agency)):
+    if named and (not agency or not_a_place):
         place = _PLACE_END.split(named.group(1), maxsplit=1)[0]
         return f"{_shorten(place.strip(' ,'), 110)} (theo các bước thực hiện)"
+    if agency and _PERSON_AGENCY.match(agency):
+        office = _PERSON_AGENCY.sub("", agency, count=1).strip(" ,.")
+        if _ORGANISATION.match(office):
+            return f"{_shorten(office, 140)} (người quyết định: {_shorten(agency, 80)})"
+        agency = ""
+    elif agency and not_a_place:
+        agency = ""
     if not agency:
         return (
             f"cơ quan {', '.join(levels)} (dữ liệu quốc gia không ghi tên; hỏi bộ phận Một cửa)"

@@ -182,3 +182,23 @@ def test_an_exception_is_flagged_only_when_it_spares_the_document_itself() -> No
         "trừ trường hợp đã có ý kiến đồng ý bằng văn bản;"
     )
     assert "được miễn" not in _short_name(qualified, 80)
+
+
+def test_where_is_never_a_person_or_a_list_of_applicants(session: Session) -> None:
+    # The agency field is the commune chairman: his office is where the dossier goes.
+    line = _first_reply_line(session, "1.014259", "Nơi nộp:")
+    assert line == "Nơi nộp: UBND cấp xã (người quyết định: Chủ tịch UBND cấp xã)"
+    # The address field holds who may apply ("Sĩ quan, hạ sĩ quan …"): the agencies are told instead.
+    line = _first_reply_line(session, "1.001294", "Nơi nộp:")
+    assert "Sĩ quan" not in line and "Công an" in line
+    # A place the steps name ends where the sentence goes on about the fee.
+    line = _first_reply_line(session, "1.004873", "Nơi nộp:")
+    assert line == "Nơi nộp: Trung tâm phục vụ hành chính công có thẩm quyền (theo các bước thực hiện)"
+
+
+def test_a_province_set_fee_keeps_who_is_spared_in_the_first_reply(session: Session) -> None:
+    # Death registration: the province sets the fee, but registering on time is free.
+    line = _first_reply_line(session, "1.000656", "Lệ phí:")
+    assert (
+        "Hội đồng nhân dân tỉnh" in line and "miễn lệ phí đối với trường hợp đăng ký khai tử đúng hạn" in line
+    )
