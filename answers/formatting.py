@@ -1270,6 +1270,20 @@ def _steps_result_time(procedure: ProcedureOut) -> str | None:
     return _shorten(found.group(0).strip(" ,-+"), 120) if found else None
 
 
+def _stage_deadlines(procedure: ProcedureOut, most: int = 3) -> list[str]:
+    """The result's day the steps state, else the distinct stage deadlines of the time column's
+    description and the steps ("01 ngày làm việc", "10 ngày làm việc", …), in order, at most `most`."""
+    result_day = _STEPS_RESULT_DAY.search(" ".join(procedure.steps))
+    if result_day:
+        return [_shorten(result_day.group(0).strip(" ,-+"), 120)]
+    text = " ".join([*(c.description for c in _ordered_channels(procedure)[:1]), *procedure.steps])
+    stages: dict[str, str] = {}
+    for match in _STEPS_TIME.finditer(text):
+        said = match.group(0)
+        stages.setdefault(match.group(1).lower(), said[:1].lower() + said[1:])
+    return list(stages.values())[:most]
+
+
 def overview_facts(procedure: ProcedureOut, limit: int = MAX_NAME_CHARS) -> list[str]:
     """Where, how long, how much, online or not: one line each."""
     lines = []
@@ -1282,7 +1296,6 @@ def overview_facts(procedure: ProcedureOut, limit: int = MAX_NAME_CHARS) -> list
     lines += hours_lines(desk.hours)
     if desk.phone:
         lines.append(f"Điện thoại: {desk.phone}")
-    stated = _STEPS_TIME.search(" ".join(procedure.steps))
     said = _steps_result_time(procedure) if _unitless(procedure) else None
     if said:
         # "1" without a unit says nothing: what the steps say about the result's time instead.
@@ -1290,12 +1303,15 @@ def overview_facts(procedure: ProcedureOut, limit: int = MAX_NAME_CHARS) -> list
     elif _has_time_lines(procedure):
         lines.append(f"Thời hạn: {_joined(_by_channel(procedure, time_with_case), procedure)}")
     else:
-        # The steps' first deadline may be one stage only (checking the dossier): quoted with what it
-        # counts from, never presented as the whole time.
+        # Each deadline the steps (or the time column's description) state may be one stage only
+        # (checking the dossier): the result's own day, else every distinct stage, never one of them
+        # presented as the whole time.
+        stages = _stage_deadlines(procedure)
         lines.append(
-            "Thời hạn: dữ liệu quốc gia không ghi thời hạn chung; các bước có nêu "
-            f'"{_shorten(stated.group(0), 90)}"'
-            if stated
+            "Thời hạn: dữ liệu quốc gia không ghi thời hạn chung; các bước nêu "
+            + ", ".join(f'"{stage}"' for stage in stages)
+            + (" (từng bước)" if len(stages) > 1 else "")
+            if stages
             else "Thời hạn: dữ liệu quốc gia không ghi"
         )
     if _is_free(procedure):

@@ -202,3 +202,13 @@ def test_a_province_set_fee_keeps_who_is_spared_in_the_first_reply(session: Sess
     assert (
         "Hội đồng nhân dân tỉnh" in line and "miễn lệ phí đối với trường hợp đăng ký khai tử đúng hạn" in line
     )
+
+
+def test_stage_deadlines_are_told_as_stages_never_one_as_the_whole_time(session: Session) -> None:
+    # Feed production certificate: no time in the table; the steps give 10, 3 and 1 working days.
+    line = _first_reply_line(session, "1.008126", "Thời hạn:")
+    assert "không ghi thời hạn chung" in line and line.endswith("(từng bước)")
+    assert '"trong thời hạn 10 ngày làm việc"' in line and '"trong thời hạn 01 ngày làm việc"' in line
+    # Civil-status copies: the steps say when the result comes.
+    line = _first_reply_line(session, "2.000635", "Thời hạn:")
+    assert "trong ngày làm việc tiếp theo" in line
