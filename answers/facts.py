@@ -483,11 +483,17 @@ def channel_only(document: DocumentOut) -> str | None:
 
 def first_documents(procedure: ProcedureOut) -> list[DocumentOut]:
     """Everyone's documents for the first reply: those every applicant brings first, then those for
-    one way of sending ("nếu … nộp hồ sơ theo hình thức trực tuyến"), then those the text limits to
-    some applicants ("đối với người dưới 14 tuổi", "nếu có"), each group in the national order."""
+    one way of sending ("nếu … nộp hồ sơ theo hình thức trực tuyến"; in person first), then those the
+    text limits to some applicants ("đối với người dưới 14 tuổi", "nếu có"), each group in the national
+    order."""
     common = common_documents(procedure)
     everyone = [d for d in common if not conditional(d) and not channel_only(d)]
-    by_channel = [d for d in common if not conditional(d) and channel_only(d)]
+    # The paper for handing in at the desk before the online e-form: most applicants still come in
+    # person, and the online form is filled on the portal anyway.
+    by_channel = sorted(
+        (d for d in common if not conditional(d) and channel_only(d)),
+        key=lambda d: channel_only(d) != "trực tiếp",
+    )
     return everyone + by_channel + [d for d in common if conditional(d)]
 
 

@@ -1344,35 +1344,47 @@ def format_overview(procedure: ProcedureOut, *, source_name: str, max_chars: int
     tail.append(source_line(procedure, source_name))
     common = facts.first_documents(procedure)
     cases = facts.case_groups(procedure)
-    for limit, name_chars in ((MAX_NAME_CHARS, 160), (MAX_NAME_CHARS, 110), (140, 110), (100, 90)):
-        lines = _document_lines(common, 0, short=True, name_chars=name_chars)
-        rest = overview_facts(procedure, limit)
-        for shown in range(min(len(lines), OVERVIEW_DOCUMENTS), -1, -1):
-            more = len(lines) - shown + sum(len(documents) for _, documents in cases)
-            docs = ["Giấy tờ cần chuẩn bị:", *lines[:shown]] if shown else []
-            if not common and not cases:
-                docs = [
-                    "Theo dữ liệu quốc gia, thủ tục này không yêu cầu giấy tờ."
-                    if any(_NONE_REQUIRED.match(d.name) for d in procedure.documents)
-                    else "Dữ liệu quốc gia chưa ghi thành phần hồ sơ; bạn hỏi bộ phận Một cửa."
-                ]
-            elif not common:
-                # Every document depends on the citizen's case (đăng ký thường trú: own house, rented,
-                # relative's ...): the cases to choose from, each a button, the largest first.
-                docs = ["Giấy tờ tùy trường hợp của bạn (bấm nút bên dưới để xem từng trường hợp):"]
-                docs += [
-                    f"- {facts.case_label(cases[i][0], 90)}" for i in _case_order(procedure)[:CASE_CHOICES]
-                ]
-                if len(cases) > CASE_CHOICES:
-                    docs.append(f'- và {len(cases) - CASE_CHOICES} trường hợp khác (bấm "Tất cả giấy tờ")')
-                more = 0
-            if more:
-                names = ", ".join(facts.case_label(case, 40).lower().rstrip("…") for case, _ in cases[:2])
-                which = f", có giấy tờ riêng cho {names}…" if names else ""
-                docs.append(f'Còn {more} giấy tờ khác{which}: bấm "Tất cả giấy tờ" để xem đủ.')
-            text = "\n".join([*head, *docs, *rest, *tail])
-            if len(text) <= max_chars:
-                return text
+    # More of everyone's documents with shorter names before fewer with longer ones: a paper everyone
+    # brings hidden behind "Tất cả giấy tờ" costs a citizen more than a name cut after 90 characters.
+    # The where/time/fee lines are shortened only when nothing else fits.
+    configs = ((MAX_NAME_CHARS, 160), (MAX_NAME_CHARS, 110), (MAX_NAME_CHARS, 90), (140, 90), (100, 90))
+    rendered = {
+        config: (
+            _document_lines(common, 0, short=True, name_chars=config[1]),
+            overview_facts(procedure, config[0]),
+        )
+        for config in configs
+    }
+    most = min(len(rendered[configs[0]][0]), OVERVIEW_DOCUMENTS)
+    fuller = [(n, c) for n in range(most, -1, -1) for c in configs[:3]]
+    shorter_facts = [(n, c) for c in configs[3:] for n in range(most, -1, -1)]
+    for shown, config in [*fuller, *shorter_facts]:
+        lines, rest = rendered[config]
+        if shown > len(lines) or len({line.split(". ", 1)[-1] for line in lines[:shown]}) < shown:
+            continue  # (names cut shorter may read the same: never show two identical lines)
+        more = len(lines) - shown + sum(len(documents) for _, documents in cases)
+        docs = ["Giấy tờ cần chuẩn bị:", *lines[:shown]] if shown else []
+        if not common and not cases:
+            docs = [
+                "Theo dữ liệu quốc gia, thủ tục này không yêu cầu giấy tờ."
+                if any(_NONE_REQUIRED.match(d.name) for d in procedure.documents)
+                else "Dữ liệu quốc gia chưa ghi thành phần hồ sơ; bạn hỏi bộ phận Một cửa."
+            ]
+        elif not common:
+            # Every document depends on the citizen's case (đăng ký thường trú: own house, rented,
+            # relative's ...): the cases to choose from, each a button, the largest first.
+            docs = ["Giấy tờ tùy trường hợp của bạn (bấm nút bên dưới để xem từng trường hợp):"]
+            docs += [f"- {facts.case_label(cases[i][0], 90)}" for i in _case_order(procedure)[:CASE_CHOICES]]
+            if len(cases) > CASE_CHOICES:
+                docs.append(f'- và {len(cases) - CASE_CHOICES} trường hợp khác (bấm "Tất cả giấy tờ")')
+            more = 0
+        if more:
+            names = ", ".join(facts.case_label(case, 40).lower().rstrip("…") for case, _ in cases[:2])
+            which = f", có giấy tờ riêng cho {names}…" if names else ""
+            docs.append(f'Còn {more} giấy tờ khác{which}: bấm "Tất cả giấy tờ" để xem đủ.')
+        text = "\n".join([*head, *docs, *rest, *tail])
+        if len(text) <= max_chars:
+            return text
     return _cut("\n".join([*head, *overview_facts(procedure, 100), *tail]), max_chars)
 
 

@@ -212,3 +212,13 @@ def test_stage_deadlines_are_told_as_stages_never_one_as_the_whole_time(session:
     # Civil-status copies: the steps say when the result comes.
     line = _first_reply_line(session, "2.000635", "Thời hạn:")
     assert "trong ngày làm việc tiếp theo" in line
+
+
+def test_the_first_reply_shows_more_papers_everyone_brings_with_the_desk_form_first(session: Session) -> None:
+    # Death registration: the paper form for the desk is shown, not hidden behind "Tất cả giấy tờ".
+    procedure = get_procedure(session, code="1.000656")
+    assert procedure is not None
+    text = procedure_reply(procedure, list(OVERVIEW), source_name="Cổng DVC quốc gia").text or ""
+    documents = [line for line in text.splitlines() if line[:1].isdigit()]
+    assert any(line.split(". ", 1)[1].startswith("Tờ khai đăng ký khai tử") for line in documents)
+    assert len(documents) >= 3
