@@ -212,15 +212,7 @@ def fee_phrase(
         bool(_CITATION_ONLY.match(note)) or (not note and _sets_fees(procedure, basis or ""))
     )
     exempt_first = bool(_EXEMPT_FIRST.match(note))
-    # The record's own amount wins over a table that does not hold it: a circular sets many fees
-    # (25/2021/TT-BTC: passports, border passes, "AB" stamps) and the cell names this procedure's.
-    own_amount = (
-        channel.fee_kind == "amount"
-        and channel.fee_amount_vnd is not None
-        and entry is not None
-        and f"{channel.fee_amount_vnd:,}".replace(",", ".") not in entry.amounts
-    )
-    if entry is not None and not (says_free and exempt_first) and not own_amount:
+    if entry is not None and not (says_free and exempt_first):
         return condition + _schedule_phrase(entry, procedure, limit - len(condition), short)
     if says_free and not note and not basis:
         # A bare "Miễn phí" cell while the procedure's steps or legal bases cite a fee circular whose

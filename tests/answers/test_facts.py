@@ -222,12 +222,3 @@ def test_the_first_reply_shows_more_papers_everyone_brings_with_the_desk_form_fi
     documents = [line for line in text.splitlines() if line[:1].isdigit()]
     assert any(line.split(". ", 1)[1].startswith("Tờ khai đăng ký khai tử") for line in documents)
     assert len(documents) >= 3
-
-
-def test_the_records_own_amount_wins_over_other_lines_of_the_circular_it_cites(session: Session) -> None:
-    # The "AB" stamp costs 50.000 đồng under 25/2021/TT-BTC; the circular's passport lines are not its fee.
-    line = _first_reply_line(session, "1.014903", "Lệ phí:")
-    assert "50.000 đồng" in line and "hộ chiếu" not in line
-    # A cell whose amount the table holds keeps the table's lines, with the source.
-    line = _first_reply_line(session, "2.001610", "Lệ phí:")
-    assert "theo Thông tư 47/2019/TT-BTC" in line
