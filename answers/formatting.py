@@ -20,6 +20,7 @@ from typing import Protocol
 
 from answers import facts
 from knowledge_base.schemas import ChannelOut, DocumentOut, ProcedureOut
+from knowledge_base.staff.labels import LEVEL_LABELS
 from vntext import fold
 
 CHANNEL_LABELS = {"direct": "Trực tiếp", "online": "Trực tuyến", "postal": "Qua dịch vụ bưu chính"}
@@ -38,7 +39,6 @@ SECTION_TITLES = {
     "present": "Giấy tờ phải xuất trình",
     "": "Giấy tờ",
 }
-LEVEL_LABELS = {"xa": "cấp xã", "tinh": "cấp tỉnh", "bo": "cấp bộ (trung ương)"}
 WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
 PORTAL_NAME = "Cổng Dịch vụ công quốc gia"
 PORTAL_URL = "https://dichvucong.gov.vn"

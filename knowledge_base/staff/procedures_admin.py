@@ -9,6 +9,7 @@ and hours, when set, win over its office's.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
@@ -123,29 +124,13 @@ def update_override(
         if len(text) > limit:
             raise StaffError(f"{label} tối đa {limit} ký tự.", field=name)
         cleaned[name] = text
-    row = procedure.override
-    before = _override_view(row)
-    if row is None:
-        row = LocalOverride(procedure_id=procedure.id)
-        session.add(row)
-        procedure.override = row
-    for name, text in cleaned.items():
-        setattr(row, name, text)
-    row.not_offered = not_offered
-    row.updated_by = principal.username
-    row.updated_at = now()
-    session.flush()
-    after = _override_view(row)
-    audit.record(
-        session,
-        actor=principal.username,
-        action="override_update",
-        entity="procedure",
-        entity_id=code,
-        before=before,
-        after=after,
-    )
-    return {"code": code, "override": after}
+
+    def change(row: LocalOverride) -> None:
+        for name, text in cleaned.items():
+            setattr(row, name, text)
+        row.not_offered = not_offered
+
+    return _edit_override(session, principal, procedure, change)
 
 
 def set_office(session: Session, principal: Principal, code: str, office_id: int | None) -> dict[str, Any]:
@@ -158,13 +143,24 @@ def set_office(session: Session, principal: Principal, code: str, office_id: int
         raise StaffError(
             "Không tìm thấy văn phòng đã chọn (có thể vừa bị xóa).", status=404, field="office_id"
         )
+
+    def change(row: LocalOverride) -> None:
+        row.office_id = office_id
+
+    return _edit_override(session, principal, procedure, change)
+
+
+def _edit_override(
+    session: Session, principal: Principal, procedure: Procedure, change: Callable[[LocalOverride], None]
+) -> dict[str, Any]:
+    """Apply `change` to the procedure's local override (made if missing), stamped and audited."""
     row = procedure.override
     before = _override_view(row)
     if row is None:
         row = LocalOverride(procedure_id=procedure.id)
         session.add(row)
         procedure.override = row
-    row.office_id = office_id
+    change(row)
     row.updated_by = principal.username
     row.updated_at = now()
     session.flush()
@@ -175,8 +171,8 @@ def set_office(session: Session, principal: Principal, code: str, office_id: int
         actor=principal.username,
         action="override_update",
         entity="procedure",
-        entity_id=code,
+        entity_id=procedure.code,
         before=before,
         after=after,
     )
-    return {"code": code, "override": after}
+    return {"code": procedure.code, "override": after}
