@@ -48,8 +48,26 @@ _NO_FEE = re.compile(
 _CITATION_ONLY = re.compile(
     r"\W*(?:thực hiện\s+)?(?:theo|căn cứ)(?:\s+quy định(?:\s+tại)?)?\s+(?:thông tư|nghị định|tt|nđ)\b", re.I
 )
+# A note that sends the fee to the law on fees in general: "Theo quy định của Luật phí và lệ phí …".
+_FEE_LAW_NOTE = re.compile(
+    r"\W*(?:thực hiện\s+)?theo quy định của (?:pháp )?luật (?:về )?phí và lệ phí", re.IGNORECASE
+)
+# A note that names a fee and the regulation that sets it: "Phí kiểm tra …: theo quy định tại Thông tư số …".
+_NAMED_FEE = re.compile(
+    r"\W*((?:phí|lệ phí)\b[^:;()]{3,120}?):?\s*(?:thực hiện\s+)?theo(?:\s+quy định)?(?:\s+tại)?\s+"
+    r"(?:thông tư|nghị định|nghị quyết|tt|nđ)",
+    re.I,
+)
 # A note that opens with an exemption: "Miễn lệ phí. Phí cấp bản sao ... theo Thông tư 281/2016".
 _EXEMPT_FIRST = re.compile(r"\W*(?:miễn|không thu)\b", re.IGNORECASE)
+# "25.000đ/tem (áp dụng đến hết ngày 31/12/2026 …)": an amount, then the date it runs until.
+_AMOUNT_UNTIL = re.compile(
+    r"(\d{1,3}(?:\.\d{3})+)\s*(?:đồng|đ|VNĐ)\b[^;]{0,60}?(?:đến hết|đến|tới hết)\s+ngày\s+[\d/]{8,10}", re.I
+)
+# A fee row's description that opens with where it applies: "Tại cơ quan đại diện: 10 USD/bản".
+_PLACE_CONDITION = re.compile(r"^[-+*•\s]*(Tại\s[^:;.\n]{2,100}?)\s*:")
+# "/trang", "/bản", "/trường hợp": the note after an amount that is only its unit.
+_PER_UNIT = re.compile(r"\s*/\s*[^\s()/;,.]+(?:\s[^\s()/;,.]+){0,2}\s*")
 # "bằng 50% mức thu", "giảm 50%"
 _PERCENT_OF = re.compile(r"bằng\s+(\d{1,3})\s*%", re.IGNORECASE)
 _PERCENT_OFF = re.compile(r"giảm\s+(\d{1,3})\s*%", re.IGNORECASE)
@@ -58,7 +76,11 @@ _SMALL_VND = re.compile(r"\s*([1-9]\d{0,2})\s*(?:VNĐ|VND|đồng|Đồng)\b")
 # "Mức lệ phí cụ thể do Hội đồng nhân dân tỉnh ... quyết định"
 # "Miễn lệ phí đối với …", up to the end of its sentence.
 _EXEMPTION = re.compile(r"\bMiễn (?:lệ phí|phí)\b[^.]*", re.IGNORECASE)
-_PROVINCE_SETS = re.compile(r"(?:hội đồng nhân dân|hđnd)[^.;]{0,80}(?:quyết định|quy định)", re.I)
+_PROVINCE_SETS = re.compile(
+    r"(?:hội đồng nhân dân|hđnd)[^.;]{0,80}(?:quyết định|quy định)"
+    r"|(?:quyết định|quy định)\s+(?:của|do)\s+(?:hội đồng nhân dân|hđnd)",
+    re.I,
+)
 MAX_FEE_CHARS = 260
 
 
@@ -132,15 +154,23 @@ def _schedule_text(entry: FeeScheduleOut, limit: int) -> str:
     )
 
 
+_COMMON_WORDS = frozenset(
+    fold("người cho của và các lần có từ tại theo thứ trở đi một trong việt nam công dân đối với phí").split()
+    + fold("lệ").split()
+)
+
+
+def _relevance(line: str, procedure: ProcedureOut) -> int:
+    """How many words of a fee line's label the procedure's name shares (common words left out)."""
+    label = set(fold(line.split(":")[0]).split()) - _COMMON_WORDS
+    return len(set(fold(procedure.name).split()) & label)
+
+
 def _relevant_lines(entry: FeeScheduleOut, procedure: ProcedureOut) -> list[str]:
     """The fee table's amounts, those that name what the procedure is about first ("Đăng ký tạm trú"
     for the temporary-residence procedure, not the permanent-residence line above it)."""
     lines = [line.strip() for line in entry.amounts.splitlines() if line.strip()]
-    name = set(fold(procedure.name).split())
-    scored = sorted(
-        range(len(lines)),
-        key=lambda i: (-len(name & set(fold(lines[i].split(":")[0]).split())), i),
-    )
+    scored = sorted(range(len(lines)), key=lambda i: (-_relevance(lines[i], procedure), i))
     return [lines[i] for i in scored]
 
 
@@ -151,7 +181,11 @@ def _schedule_phrase(entry: FeeScheduleOut, procedure: ProcedureOut, limit: int,
     name = document_name(entry.legal_number)
     if short:
         shown: list[str] = []
-        for line in lines[:2]:
+        best = _relevance(lines[0], procedure) if lines else 0
+        # A line that names the procedure less well than the best is another procedure's fee ("Đăng ký
+        # tạm trú" beside "Đăng ký thường trú"); a line that names none (who pays less) stays.
+        near = [line for line in lines if _relevance(line, procedure) in {0, best}][:2]
+        for line in near:
             if shown and len("; ".join([*shown, line])) > limit - len(name) - 30:
                 break
             shown.append(line)
@@ -184,7 +218,9 @@ def fee_phrase(
     today = today or dt.date.today()
     note = fee_note(channel)
     basis = fee_basis(channel)
-    condition = f"{channel.condition}: " if channel.condition else ""
+    place = _PLACE_CONDITION.match(channel.description or "")
+    case = channel.condition or (place.group(1) if place else "")
+    condition = f"{case}: " if case else ""
     note_room = 110 if short else 320
     ends = end_dates(note) + end_dates(channel.description)
     entry = _table(procedure, basis, today)
@@ -212,6 +248,18 @@ def fee_phrase(
         bool(_CITATION_ONLY.match(note)) or (not note and _sets_fees(procedure, basis or ""))
     )
     exempt_first = bool(_EXEMPT_FIRST.match(note))
+    # A circular sets many fees (25/2021/TT-BTC: passports, border passes, "AB" stamps): an amount the
+    # cell gives that the table does not hold is this procedure's own, told first; the table's lines
+    # follow in the fee answer (every procedure citing an entry still gets it), not in the first reply.
+    own = channel.fee_amount_vnd if channel.fee_kind == "amount" else None
+    if entry is not None and own is not None and money(own).split()[0] not in entry.amounts:
+        reduced = _reduction(note, own, ends, today)
+        said = f"{condition}{money(own)}{reduced}"
+        if short:
+            return shorten(f"{said}, theo {document_name(entry.legal_number)}", limit)
+        extra = f" ({shorten(note, note_room)})" if note else ""
+        table = _schedule_text(entry, 320).removeprefix("theo ")
+        return f"{said}{extra}; các mức khác của {table}"
     if entry is not None and not (says_free and exempt_first):
         return condition + _schedule_phrase(entry, procedure, limit - len(condition), short)
     if says_free and not note and not basis:
@@ -248,6 +296,21 @@ def fee_phrase(
             f"mức thu tại địa phương{exempt}",
             limit,
         )
+    if says_free and _FEE_LAW_NOTE.match(note):
+        return shorten(
+            f'{condition}thu theo Luật Phí và lệ phí (Cổng quốc gia ghi "Miễn phí" kèm ghi chú này); '
+            "bạn hỏi bộ phận Một cửa mức thu",
+            limit,
+        )
+    named = _NAMED_FEE.match(note) if says_free and basis and not _MONEY.search(note) else None
+    if named:
+        # "Miễn phí(Phí kiểm tra, giám sát …: theo Thông tư 101/2020/TT-BTC)": that fee is charged.
+        what = named.group(1).strip(" ,")
+        return shorten(
+            f"{condition}{what} theo {document_name(basis or '')} "
+            '(Cổng quốc gia ghi "Miễn phí" kèm ghi chú này); bạn hỏi bộ phận Một cửa mức thu',
+            limit,
+        )
     if says_free and citation_only:
         return shorten(
             f'{condition}theo {document_name(basis or "")} (Cổng quốc gia ghi "Miễn phí" kèm văn bản này); '
@@ -256,21 +319,26 @@ def fee_phrase(
         )
     if says_free and _MONEY.search(note) and not exempt_first:
         # "Miễn phí (190.000 đồng/sổ)": the cell's word contradicts the amount its note gives.
+        amounts = tidy_amounts(note, today)
         return shorten(
-            f'{condition}{shorten(note, note_room)} (Cổng quốc gia ghi "Miễn phí" kèm mức này)', limit
+            f'{condition}{shorten(amounts, note_room + 90)} (Cổng quốc gia ghi "Miễn phí" kèm mức này)', limit
         )
     if says_free:
         extra = f" ({shorten(note, note_room)})" if note and not _NO_FEE.fullmatch(note) else ""
         return shorten(f"{condition}miễn phí{extra}", limit)
     if channel.fee_kind == "amount" and channel.fee_amount_vnd is not None:
         reduced = _reduction(note, channel.fee_amount_vnd, ends, today)
+        if _PER_UNIT.fullmatch(note):
+            # "2,000 Việt Nam Đồng(/trang)": the note is the unit the amount is per.
+            return shorten(f"{condition}{money(channel.fee_amount_vnd)}{note.strip()}{reduced}", limit)
         if short:
             more = " (có ghi chú, xem Lệ phí chi tiết)" if note and not reduced else ""
             return shorten(f"{condition}{money(channel.fee_amount_vnd)}{reduced}{more}", limit)
         extra = f" ({shorten(note, note_room)})" if note else ""
         return shorten(f"{condition}{money(channel.fee_amount_vnd)}{reduced}{extra}", limit)
     if channel.fee_kind == "text" and channel.fee_text:
-        text = re.sub(r"(?<=[^\s(])\(", " (", channel.fee_text, count=1)
+        text = re.sub(r"\s*\((/[^()/]{1,30})\)", r"\1", channel.fee_text)  # "10 USD(/bản)": per unit
+        text = re.sub(r"(?<=[^\s(])\(", " (", text, count=1)
         small = _SMALL_VND.match(channel.fee_text)
         if small:
             # "250 VNĐ": the portal dropped the thousands; do not state a fee nobody charges.
@@ -283,10 +351,41 @@ def fee_phrase(
     return "chưa có thông tin"
 
 
+# "250.000 đ/lần Đồng (Sát hạch thực hành)": an amount, a repeated currency word, what it is for.
+_AMOUNT_FOR = re.compile(
+    r"(\d{1,3}(?:\.\d{3})+\s*(?:đồng|đ|VNĐ)(?:/[^\s();,]+)?)(?:\s+Đồng)?\s*\(([^()]{3,80})\)", re.I
+)
+# "(Miễn phí từ ngày 07/4/2026 đến 30/6/2026 theo …)": a waiver for a while.
+_WAIVER_UNTIL = re.compile(
+    r"\(?\s*Miễn (?:phí|lệ phí)[^()]{0,40}?đến(?: hết)?(?: ngày)?\s+([\d/]{8,10})[^()]*\)?", re.IGNORECASE
+)
+
+
+def tidy_amounts(note: str, today: dt.date) -> str:
+    """A note's amounts as a citizen reads them: "Sát hạch thực hành: 250.000 đ/lần; …", a waiver that
+    has ended left out, one that runs told with its date."""
+
+    def waiver(match: re.Match[str]) -> str:
+        day = ends_on(f"đến hết ngày {match.group(1)}")
+        if day is None or day < today:
+            return ""
+        return f"; miễn đến hết {day:%d/%m/%Y}"
+
+    text = _WAIVER_UNTIL.sub(waiver, note)
+    text = _AMOUNT_FOR.sub(lambda m: f"{m.group(2).strip()}: {m.group(1)}", text)
+    text = re.sub(r"\s*\b(?:Phí|Lệ phí):\s+(?=[A-ZĐÀ-Ỹ])", "; ", text)
+    return " ".join(text.split()).strip(" ;.")
+
+
 def _reduction(note: str, amount: int, ends: list[dt.date], today: dt.date) -> str:
     """ "; đến hết 31/12/2026: 35.000 đồng (50 %)" for a reduction the note says still runs."""
     if not ends or max(ends) < today:
         return ""
+    for lower in _AMOUNT_UNTIL.finditer(note):
+        # "- 25.000đ/tem “AB” (áp dụng đến hết ngày 31/12/2026 theo Thông tư …)": a lower amount until a date.
+        value, day = int(re.sub(r"\D", "", lower.group(1))), ends_on(lower.group(0))
+        if value < amount and day is not None and day >= today:
+            return f"; đến hết {day:%d/%m/%Y} thu {money(value)}"
     share = _PERCENT_OF.search(note)
     if share:
         percent = int(share.group(1))
@@ -345,6 +444,12 @@ def cited_fee_law(procedure: ProcedureOut) -> str | None:
     return None
 
 
+def province_sets_fee(procedure: ProcedureOut) -> bool:
+    """Whether a channel row's description says the provincial council sets the fee ("Phí, lệ phí (nếu
+    có): Hội đồng nhân dân cấp tỉnh quyết định …") while its fee cell says nothing."""
+    return any(_PROVINCE_SETS.search(channel.description or "") for channel in procedure.channels)
+
+
 def cited_fee_schedules(procedure: ProcedureOut, today: dt.date | None = None) -> list[FeeScheduleOut]:
     """Fee table entries the procedure's legal bases cite, for records whose channel rows give no fee
     of their own (no information, or words without an amount or a regulation)."""
@@ -389,12 +494,20 @@ def _key(name: str) -> str:
     return re.sub(r"\W+", " ", fold(name)).strip()
 
 
+# A row that only speaks of the paper above it: "Phiếu này là biểu mẫu điện tử, công dân kê khai …".
+_ABOUT_ABOVE = re.compile(
+    r"\s*(?:(?:phiếu|mẫu|tờ khai|giấy tờ|văn bản|bản khai|đơn)\s+(?:này|trên)\b|giá trị sử dụng của\b"
+    r"|thời hạn sử dụng của\b|lưu ý\b|ghi chú\b)",
+    re.I,
+)
+
+
 def brought(procedure: ProcedureOut) -> list[DocumentOut]:
     """The rows a citizen brings (explanatory notes left out), each text once, in the national order."""
     seen: set[tuple[str, str]] = set()
     rows = []
     for document in procedure.documents:
-        if document.is_note or document.section == "note":
+        if document.is_note or document.section == "note" or _ABOUT_ABOVE.match(document.name):
             continue
         key = (_key(document.name), _key(document.case or ""))
         if key in seen:
@@ -462,12 +575,51 @@ _CONDITIONAL = re.compile(
 )
 
 
-def conditional(document: DocumentOut) -> bool:
-    """Whether the row's own words limit it to some applicants."""
-    # Words in parentheses describe the paper ("mẫu TK01 dành cho người từ 14 tuổi"), not who needs it.
+# Parentheses that say who needs the paper ("(đối với người nước ngoài …)"), unlike those that describe
+# it ("(mẫu TK01 dành cho người từ 14 tuổi)").
+_WHO_PARENTHESES = re.compile(r"\(\s*(?:đối với|trường hợp|nếu|áp dụng (?:cho|đối với))\b", re.IGNORECASE)
+# "… chứng minh là người đại diện hợp pháp …": only when someone acts for another.
+_REPRESENTATIVE = re.compile(r"\bchứng minh (?:là |về )?(?:người )?đại diện hợp pháp\b", re.IGNORECASE)
+# A row that opens with who must bring it: "Công dân Việt Nam đã ly hôn … ở nước ngoài phải nộp …".
+_WHO_MUST = re.compile(
+    r"\s*(?:công dân|người|cá nhân|tổ chức|bên)\b[^.;]{0,160}?\b(?:phải|thì)\s+(?:nộp|xuất trình|có)\b",
+    re.IGNORECASE,
+)
+# A row that only points to other papers by a legal reference: "Các giấy tờ khác thể hiện thông tin quy
+# định tại điểm d khoản 1 Điều 21 …".
+_VAGUE_ROW = re.compile(r"\s*(?:các\s+)?giấy tờ(?:,\s*tài liệu)?\s+khác\b", re.IGNORECASE)
+_FOREIGN = re.compile(r"\bnước ngoài\b", re.IGNORECASE)
+# The letter that lets someone act for the applicant: only when they do.
+_AUTHORISATION = re.compile(r"\s*(?:bản sao\s+)?(?:văn bản|giấy|hợp đồng)\s+ủy quyền\b", re.IGNORECASE)
+
+
+def conditional(document: DocumentOut, procedure: ProcedureOut | None = None) -> bool:
+    """Whether the row's own words limit it to some applicants (a foreigner's papers are everyone's in a
+    procedure "có yếu tố nước ngoài")."""
+    # Words in parentheses describe the paper ("mẫu TK01 dành cho người từ 14 tuổi"), not who needs it,
+    # unless they open with a case ("(đối với người nước ngoài …)").
     # Only the first sentence: what follows explains special cases of a paper everyone brings.
     first = re.split(r"(?<=[\w)])\.\s+(?=[A-ZĐÀ-Ỹ])|;", document.name, maxsplit=1)[0]
-    return bool(_CONDITIONAL.search(re.sub(r"\([^()]*\)", " ", first)[:220]))
+    foreign_procedure = procedure is not None and bool(_FOREIGN.search(procedure.name))
+    who = _WHO_MUST.match(first)
+    if who:
+        # "Người nước ngoài … phải nộp bản sao hộ chiếu" is the foreign party's, everyone's in a
+        # marriage with a foreigner; "Công dân Việt Nam đã ly hôn … ở nước ngoài phải nộp" is a case.
+        subject = who.group(0)
+        return not (foreign_procedure and re.match(r"\s*người nước ngoài\b", subject, re.IGNORECASE))
+    if _VAGUE_ROW.match(first) or _REPRESENTATIVE.search(first) or _AUTHORISATION.match(first):
+        return True
+    kept = re.sub(
+        r"\([^()]*\)",
+        lambda m: (
+            m.group(0) if _WHO_PARENTHESES.match(m.group(0)) and not _ONE_CHANNEL.match(m.group(0)) else " "
+        ),
+        first,
+    )
+    found = [m for m in _CONDITIONAL.finditer(kept[:220])]
+    if foreign_procedure:
+        found = [m for m in found if m.group(0).lower() != "người nước ngoài"]
+    return bool(found)
 
 
 _ONE_CHANNEL = re.compile(
@@ -487,14 +639,36 @@ def first_documents(procedure: ProcedureOut) -> list[DocumentOut]:
     text limits to some applicants ("đối với người dưới 14 tuổi", "nếu có"), each group in the national
     order."""
     common = common_documents(procedure)
-    everyone = [d for d in common if not conditional(d) and not channel_only(d)]
+    everyone = [d for d in common if not conditional(d, procedure) and not channel_only(d)]
     # The paper for handing in at the desk before the online e-form: most applicants still come in
     # person, and the online form is filled on the portal anyway.
     by_channel = sorted(
-        (d for d in common if not conditional(d) and channel_only(d)),
+        (d for d in common if not conditional(d, procedure) and channel_only(d)),
         key=lambda d: channel_only(d) != "trực tiếp",
     )
-    return everyone + by_channel + [d for d in common if conditional(d)]
+    return everyone + by_channel + [d for d in common if conditional(d, procedure)]
+
+
+def condition_phrase(document: DocumentOut, limit: int = 40) -> str:
+    """Who a conditional row is for, in a few words ("đối với người chưa đủ 14 tuổi"), or ""."""
+    first = re.split(r"(?<=[\w)])\.\s+(?=[A-ZĐÀ-Ỹ])|;", document.name, maxsplit=1)[0]
+    who = _WHO_MUST.match(first)
+    if who:
+        said = re.sub(r"\s+(?:phải|thì)\s+\w+(?:\s+\w+)?$", "", who.group(0).strip())
+    elif _REPRESENTATIVE.search(first):
+        said = "người đại diện hợp pháp"
+    elif _AUTHORISATION.match(first):
+        said = "trường hợp ủy quyền"
+    else:
+        found = _CONDITIONAL.search(first)
+        if not found:
+            return ""
+        said = re.split(r"[();,]", first[found.start() :], maxsplit=1)[0]
+        said = re.sub(r"^(?:đối với|nếu)\s+", "", said, flags=re.IGNORECASE)
+        if len(said.split()) < 2:  # "nếu có": optional, not a case to name
+            return ""
+    said = shorten(said, limit)
+    return said[:1].lower() + said[1:]
 
 
 def case_groups(procedure: ProcedureOut) -> list[tuple[str, list[DocumentOut]]]:
@@ -506,8 +680,95 @@ def case_groups(procedure: ProcedureOut) -> list[tuple[str, list[DocumentOut]]]:
     return list(groups.values())
 
 
+# Bullet glyphs the portal pastes from word processors (private-use "\uf0d8", "•").
+_GLYPHS = re.compile(r"[\ue000-\uf8ff\u2022\u25cf\u25aa\u25ba\u27a2]")
+# What ends a heading without telling the case: "… gồm", "… bao gồm:", a legal reference in parentheses
+# ("(Điều 27 Nghị định số 99/2022/NĐ-CP)", or one cut off: "(khoản 2 Điều 28").
+_LABEL_TAIL = re.compile(
+    r"(?:\s*\((?:[^()]*?\b(?:Điều|khoản|điểm|Nghị định|Thông tư|Luật)\b[^()]*)\)?"
+    r"|\s*,?\s*(?:bao gồm|gồm có|gồm|như sau)|[\s:;,.])+$",
+    re.IGNORECASE,
+)
+
+
+def _clean_case(case: str) -> str:
+    text = _GLYPHS.sub(" ", case)
+    text = _LABEL_TAIL.sub("", " ".join(text.split()).lstrip("-+*• "))
+    return text[0].upper() + text[1:] if text else case.strip(" :.;,")
+
+
 def case_label(case: str, limit: int = 40) -> str:
     """A button's words for a case: 'Trường hợp ủy quyền…'."""
-    text = case.strip(" :.;,")
-    text = text[0].upper() + text[1:] if text else text
-    return shorten(text, limit)
+    return shorten(_clean_case(case), limit)
+
+
+def _first_difference(one: list[str], other: list[str]) -> int:
+    for index, (a, b) in enumerate(zip(one, other, strict=False)):
+        if a.lower() != b.lower():
+            return index
+    return min(len(one), len(other))
+
+
+def case_labels(procedure: ProcedureOut, limit: int = 40) -> list[str]:
+    """Words that tell the particular cases apart, one per case of `case_groups`: the words every case
+    opens with are left out ("Đối với trường hợp đề nghị | tạm dừng …", "… | khôi phục …"), and two
+    cases that still read the same within `limit` are shown from where they differ."""
+    texts = [_clean_case(case) for case, _ in case_groups(procedure)]
+    words = [text.split() for text in texts]
+    if len(words) > 1:
+        shared = min(_first_difference(words[0], other) for other in words[1:])
+        said = {word.lower() for word in words[0][:shared]} - {"đối", "với", "trường", "hợp"}
+        if shared >= 2 and said and all(len(w) - shared >= 2 for w in words):
+            words = [w[shared:] for w in words]
+    labels = []
+    for index, own in enumerate(words):
+        label = shorten(" ".join(own), limit)
+        # Another case that reads the same within `limit`, or goes on from where this label is cut.
+        cut = label.rstrip("…")
+        twins = [
+            w
+            for j, w in enumerate(words)
+            if j != index and (shorten(" ".join(w), limit) == label or " ".join(w).startswith(cut))
+        ]
+        if twins and label.endswith("…"):
+            start = min(_first_difference(own, twin) for twin in twins)
+            if 2 < start < len(own):
+                label = shorten(" ".join(own[:2]) + " … " + " ".join(own[start:]), limit)
+        labels.append(label[:1].upper() + label[1:])
+    # Cases that still read the same: numbered ("… (2)").
+    seen: dict[str, int] = {}
+    for index, label in enumerate(labels):
+        seen[label] = seen.get(label, 0) + 1
+        if seen[label] > 1:
+            labels[index] = f"{shorten(label, max(limit - 4, 8))} ({seen[label]})"
+    return labels
+
+
+# Cases few citizens are in (a religious site, a military unit, a project) and cases most are in (their
+# own house, a rented one, a detached house), folded: the first reply lists the ordinary ones first.
+_RARE_CASE = re.compile(
+    r"\b(?:tin nguong|ton giao|dong quan|quan doi|cong an nhan dan|tro giup xa hoi|du an|tuong dai|"
+    r"quang cao|tuong lai|nuoc ngoai|ngoai nuoc|tau|phuong tien|luu dong|ky niem|di tich|"
+    r"ngoai giao|to chuc quoc te|khong the khai thac|khong khai thac duoc|buu chinh|tuy tung truong hop)\b"
+)
+_ORDINARY_CASE = re.compile(
+    r"\b(?:nha o rieng le|thuoc quyen so huu cua minh|cua minh|thue|muon|o nho|ho gia dinh|ca nhan|"
+    r"cong dan|da duoc chung nhan|nguoi than|lan dau)\b"
+)
+
+
+def case_order(procedure: ProcedureOut) -> list[int]:
+    """Indexes of the particular cases, the ones most citizens are in first: a case that names an
+    ordinary situation (own or rented house, a detached house, an individual) before the rest, a case
+    few are in (a religious site, a military unit, a project) last; otherwise the national order when
+    some documents are everyone's, else the case with the most documents (usually the ordinary
+    dossier) first."""
+    cases = case_groups(procedure)
+    some_common = bool(common_documents(procedure))
+
+    def key(index: int) -> tuple[int, int]:
+        words = fold(cases[index][0])
+        rank = 2 if _RARE_CASE.search(words) else 0 if _ORDINARY_CASE.search(words) else 1
+        return (rank, index if some_common else -len(cases[index][1]))
+
+    return sorted(range(len(cases)), key=key)

@@ -499,6 +499,16 @@ def format_fee(procedure: ProcedureOut, *, max_chars: int = MAX_SECTION_CHARS, p
     and a local fee note where the province added one."""
     if all(c.fee_kind == "none" for c in procedure.channels) and not procedure.fees:
         lines = ["Dữ liệu quốc gia chưa ghi phí, lệ phí cho thủ tục này."]
+        if facts.province_sets_fee(procedure):
+            said = next(
+                _shorten(c.description, MAX_ITEM_CHARS)
+                for c in procedure.channels
+                if facts.province_sets_fee(procedure.model_copy(update={"channels": [c]}))
+            )
+            lines = [
+                "Phí, lệ phí: nếu có, do Hội đồng nhân dân tỉnh quyết định; bạn hỏi bộ phận Một cửa mức thu.",
+                f"Mô tả trên Cổng quốc gia: {said}",
+            ]
     else:
         lines = ["Phí, lệ phí:", *fee_lines(procedure), *_cited_fee_lines(procedure)]
     return _fit(lines + _local_fee_note(procedure), max_chars, procedure, pointer)
@@ -1105,7 +1115,7 @@ def answer_card(procedure: ProcedureOut, source_name: str) -> dict[str, object]:
         "documents": documents[:CARD_MAX_DOCUMENTS],
         "documents_more": max(0, len(documents) - CARD_MAX_DOCUMENTS) + len(_case_rows(procedure)),
         # The particular cases, each with its own documents (behind the answer's buttons).
-        "cases": [facts.case_label(case, 90) for case, _ in facts.case_groups(procedure)][:CASE_CHOICES],
+        "cases": [facts.case_labels(procedure, 90)[i] for i in _case_order(procedure)][:CASE_CHOICES],
         "processing_time": [line[2:] for line in _by_channel(procedure, time_with_case)]
         if _has_time_lines(procedure)
         else [],
@@ -1188,7 +1198,31 @@ def _is_place(text: str) -> bool:
     )
 
 
+# The commune People's Committee named as a place the procedure is done ("Tại Ủy ban nhân dân cấp xã, Tổ
+# chức hành nghề công chứng: 2.000 đồng/trang"), and an agency field that already names a commune body.
+_COMMUNE_UBND = re.compile(
+    r"\btại\s+(?:[^.;:]{0,160}?,\s*)?(?:(?:Ủy|Uỷ) ban nhân dân (?:cấp )?xã|UBND (?:cấp )?xã)\b", re.IGNORECASE
+)
+_COMMUNE_BODY = re.compile(r"\bxã\b", re.IGNORECASE)
+
+
+def _with_commune(procedure: ProcedureOut, where: str) -> str:
+    """`where`, led by the commune People's Committee when the procedure is done at commune level, the
+    record's fee or time rows name it as a place and the agency field leaves it out (certification:
+    "Tổ chức hành nghề công chứng, Cơ quan đại diện" while most people go to the commune)."""
+    if "xa" not in procedure.levels or _COMMUNE_BODY.search(where):
+        return where
+    rows = " ".join(f"{c.fee_text} {c.description}" for c in procedure.channels)
+    if not _COMMUNE_UBND.search(rows):
+        return where
+    return f"Ủy ban nhân dân cấp xã, {where}" if where else "Ủy ban nhân dân cấp xã"
+
+
 def _where_text(procedure: ProcedureOut) -> str:
+    return _with_commune(procedure, _where_found(procedure))
+
+
+def _where_found(procedure: ProcedureOut) -> str:
     address = local_desk(procedure).address
     if address:
         return _shorten(address, MAX_NAME_CHARS)
@@ -1262,14 +1296,6 @@ def _unitless(procedure: ProcedureOut) -> bool:
     )
 
 
-def _steps_result_time(procedure: ProcedureOut) -> str | None:
-    """What the steps say about when the result comes (a deadline, or "trong ngày"), or None."""
-    steps = " ".join(procedure.steps)
-    # The result's own day first: a "trong thời hạn" elsewhere may be one stage only.
-    found = _STEPS_RESULT_DAY.search(steps) or _STEPS_TIME.search(steps)
-    return _shorten(found.group(0).strip(" ,-+"), 120) if found else None
-
-
 def _stage_deadlines(procedure: ProcedureOut, most: int = 3) -> list[str]:
     """The result's day the steps state, else the distinct stage deadlines of the time column's
     description and the steps ("01 ngày làm việc", "10 ngày làm việc", …), in order, at most `most`."""
@@ -1296,12 +1322,18 @@ def overview_facts(procedure: ProcedureOut, limit: int = MAX_NAME_CHARS) -> list
     lines += hours_lines(desk.hours)
     if desk.phone:
         lines.append(f"Điện thoại: {desk.phone}")
-    said = _steps_result_time(procedure) if _unitless(procedure) else None
+    # "1" without a unit says nothing: the day the steps say the result comes, else every stage deadline
+    # they give (one of them is not the whole time), else where to ask.
+    said = _stage_deadlines(procedure) if _unitless(procedure) else []
     if said:
-        # "1" without a unit says nothing: what the steps say about the result's time instead.
-        lines.append(f'Thời hạn: các bước nêu "{said}" (bảng thời hạn không ghi đơn vị)')
+        quoted = ", ".join(f'"{stage}"' for stage in said)
+        stages = " (từng bước)" if len(said) > 1 else ""
+        lines.append(f"Thời hạn: các bước nêu {quoted}{stages} (bảng thời hạn không ghi đơn vị)")
     elif _has_time_lines(procedure):
-        lines.append(f"Thời hạn: {_joined(_by_channel(procedure, time_with_case), procedure)}")
+        told = f"Thời hạn: {_joined(_by_channel(procedure, time_with_case), procedure)}"
+        if _unitless(procedure):
+            told += "; bạn hỏi bộ phận Một cửa thời hạn cụ thể"
+        lines.append(told)
     else:
         # Each deadline the steps (or the time column's description) state may be one stage only
         # (checking the dossier): the result's own day, else every distinct stage, never one of them
@@ -1320,6 +1352,8 @@ def overview_facts(procedure: ProcedureOut, limit: int = MAX_NAME_CHARS) -> list
         fees = fee_lines(procedure, short=True)
         cited = _cited_fee_lines(procedure)
         lines.append(f"Lệ phí: {_joined(fees, procedure) if fees else cited[0]}")
+    elif facts.province_sets_fee(procedure):
+        lines.append("Lệ phí: nếu có, do Hội đồng nhân dân tỉnh quyết định; bạn hỏi bộ phận Một cửa mức thu")
     else:
         lines.append("Lệ phí: dữ liệu quốc gia không ghi")
     lines.append(f"Nộp trực tuyến: {_online_text(procedure)}")
@@ -1343,6 +1377,11 @@ def format_overview(procedure: ProcedureOut, *, source_name: str, max_chars: int
         tail.append(f"Chi tiết: {procedure.source_url}")
     tail.append(source_line(procedure, source_name))
     common = facts.first_documents(procedure)
+    # Papers only some applicants bring ("… đối với người chưa đủ 14 tuổi") wait behind "Tất cả giấy
+    # tờ" while there are papers everyone brings: shown cut, they read as required.
+    plain = [d for d in common if not facts.conditional(d, procedure)]
+    held = [d for d in common if facts.conditional(d, procedure)] if plain else []
+    common = plain or common
     cases = facts.case_groups(procedure)
     # More of everyone's documents with shorter names before fewer with longer ones: a paper everyone
     # brings hidden behind "Tất cả giấy tờ" costs a citizen more than a name cut after 90 characters.
@@ -1362,7 +1401,7 @@ def format_overview(procedure: ProcedureOut, *, source_name: str, max_chars: int
         lines, rest = rendered[config]
         if shown > len(lines) or len({line.split(". ", 1)[-1] for line in lines[:shown]}) < shown:
             continue  # (names cut shorter may read the same: never show two identical lines)
-        more = len(lines) - shown + sum(len(documents) for _, documents in cases)
+        more = len(lines) - shown + len(held) + sum(len(documents) for _, documents in cases)
         docs = ["Giấy tờ cần chuẩn bị:", *lines[:shown]] if shown else []
         if not common and not cases:
             docs = [
@@ -1374,12 +1413,20 @@ def format_overview(procedure: ProcedureOut, *, source_name: str, max_chars: int
             # Every document depends on the citizen's case (đăng ký thường trú: own house, rented,
             # relative's ...): the cases to choose from, each a button, the largest first.
             docs = ["Giấy tờ tùy trường hợp của bạn (bấm nút bên dưới để xem từng trường hợp):"]
-            docs += [f"- {facts.case_label(cases[i][0], 90)}" for i in _case_order(procedure)[:CASE_CHOICES]]
+            labels = facts.case_labels(procedure, 90)
+            docs += [f"- {labels[i]}" for i in _case_order(procedure)[:CASE_CHOICES]]
             if len(cases) > CASE_CHOICES:
                 docs.append(f'- và {len(cases) - CASE_CHOICES} trường hợp khác (bấm "Tất cả giấy tờ")')
             more = 0
         if more:
-            names = ", ".join(facts.case_label(case, 40).lower().rstrip("…") for case, _ in cases[:2])
+            labels = facts.case_labels(procedure, 40)
+            who = [facts.condition_phrase(d) for d in held]
+            picked: list[str] = []
+            for name in [w for w in who if w][:2] + [labels[i].lower() for i in _case_order(procedure)]:
+                name = name.rstrip("…")
+                if not any(name.startswith(other) or other.startswith(name) for other in picked):
+                    picked.append(name)
+            names = ", ".join(picked[:2])
             which = f", có giấy tờ riêng cho {names}…" if names else ""
             docs.append(f'Còn {more} giấy tờ khác{which}: bấm "Tất cả giấy tờ" để xem đủ.')
         text = "\n".join([*head, *docs, *rest, *tail])
@@ -1393,18 +1440,17 @@ def _same_start(one: str, other: str) -> bool:
 
 
 def _case_order(procedure: ProcedureOut) -> list[int]:
-    """Indexes of the particular cases: in the national order when some documents are everyone's;
-    when every document depends on the case, the case with the most documents (usually the ordinary
-    dossier) first."""
-    cases = facts.case_groups(procedure)
-    if facts.common_documents(procedure):
-        return list(range(len(cases)))
-    return sorted(range(len(cases)), key=lambda i: -len(cases[i][1]))
+    return facts.case_order(procedure)
 
 
 def wants_full_list(aspects: list[str]) -> bool:
     """Whether the citizen asked (with a button) for a complete list, which may be long."""
     return any(a in FULL_ASPECTS or CASE_ASPECT.fullmatch(a) for a in aspects)
+
+
+FIXED_TITLES = frozenset(
+    {"Tất cả giấy tờ", "Lệ phí chi tiết", "Các bước thực hiện", "Mẫu đơn, tờ khai", "Căn cứ pháp lý"}
+)
 
 
 def more_buttons(procedure: ProcedureOut, aspects: list[str]) -> list[dict[str, str]]:
@@ -1416,15 +1462,13 @@ def more_buttons(procedure: ProcedureOut, aspects: list[str]) -> list[dict[str, 
     common = facts.common_documents(procedure)
     if "all_documents" not in aspects and (common or cases):
         buttons.append({"title": "Tất cả giấy tờ", "payload": '/ask_documents{"aspect": "all_documents"}'})
-    titles: list[str] = []
+    labels = facts.case_labels(procedure, 32) if cases else []
     for index in _case_order(procedure)[: 2 if common else 3]:
         if f"case:{index}" not in aspects:
             payload = f'/ask_documents{{"aspect": "case:{index}"}}'
-            title = facts.case_label(cases[index][0], 30)
-            if title in titles or any(_same_start(title, other) for other in titles):
-                # Two cases that begin alike: their ends tell them apart.
-                title = _head_tail(facts.case_label(cases[index][0], 200), 40)
-            titles.append(title)
+            title = labels[index]
+            if title in FIXED_TITLES:  # a case the record calls "Mẫu đơn, tờ khai"
+                title = f"Hồ sơ: {title}"
             buttons.append({"title": title, "payload": payload})
     if ("fee" not in aspects or is_overview(aspects)) and (
         procedure.fees or any(facts.fee_note(c) for c in procedure.channels)

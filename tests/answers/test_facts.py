@@ -123,6 +123,10 @@ def test_every_first_reply_fits_a_phone(session: Session) -> None:
         lines = [line.split(". ", 1)[1] for line in text.splitlines() if line[:1].isdigit() and ". " in line]
         assert len(lines) == len(set(lines)), code
         assert reply.buttons[-2:] and reply.custom["card"]["code"] == code
+        # Every button reads differently, and none carries a glyph pasted from a word processor.
+        titles = [button["title"] for button in reply.buttons]
+        assert len(titles) == len(set(titles)), (code, titles)
+        assert not any("\ue000" <= ch <= "\uf8ff" for ch in text + "".join(titles)), code
         if code in sampled:
             for aspects in (
                 ["fee"],
@@ -222,3 +226,89 @@ def test_the_first_reply_shows_more_papers_everyone_brings_with_the_desk_form_fi
     documents = [line for line in text.splitlines() if line[:1].isdigit()]
     assert any(line.split(". ", 1)[1].startswith("Tờ khai đăng ký khai tử") for line in documents)
     assert len(documents) >= 3
+
+
+def _first_reply(session: Session, code: str) -> tuple[str, list[str]]:
+    procedure = get_procedure(session, code=code)
+    assert procedure is not None
+    reply = procedure_reply(procedure, list(OVERVIEW), source_name="Cổng DVC quốc gia")
+    return reply.text or "", [button["title"] for button in reply.buttons]
+
+
+def test_the_records_own_amount_is_its_fee_not_other_lines_of_the_circular(session: Session) -> None:
+    # The "AB" stamp costs 50.000 đồng under 25/2021/TT-BTC; the circular's passport lines are not its fee.
+    line = _first_reply_line(session, "1.014903", "Lệ phí:")
+    assert "50.000 đồng" in line and "hộ chiếu" not in line and "25/2021/TT-BTC" in line
+    # The fee answer still gives the table's entry, as for every procedure citing it, as other amounts.
+    procedure = get_procedure(session, code="1.014903")
+    assert procedure is not None
+    text = format_fee(procedure)
+    assert "50.000 đồng" in text and "các mức khác của Thông tư 25/2021/TT-BTC" in text
+    # A cell whose amount the table holds keeps the table's lines, with the source.
+    assert "theo Thông tư 47/2019/TT-BTC" in _first_reply_line(session, "2.001610", "Lệ phí:")
+
+
+def test_a_unitless_time_gives_the_stages_or_says_where_to_ask(session: Session) -> None:
+    # Marriage: "1" with no unit and nothing in the steps: the citizen is told to ask.
+    line = _first_reply_line(session, "1.000894", "Thời hạn:")
+    assert "không ghi đơn vị" in line and "hỏi bộ phận Một cửa" in line
+    # Paris-agreement projects: "1" with no unit; the steps give 5 working days, then 30 days, … .
+    line = _first_reply_line(session, "1.010684", "Thời hạn:")
+    assert '"trong thời hạn 05 ngày làm việc"' in line and '"trong thời hạn 30 ngày"' in line
+    assert "(từng bước)" in line
+
+
+def test_certification_is_done_at_the_commune_and_each_fee_keeps_its_place_and_unit(session: Session) -> None:
+    # The agency field lists notaries and embassies; the fee rows say the commune does it too.
+    line = _first_reply_line(session, "2.000815", "Nơi nộp:")
+    assert line.startswith("Nơi nộp: Ủy ban nhân dân cấp xã, ") and "công chứng" in line
+    line = _first_reply_line(session, "2.000815", "Lệ phí:")
+    assert "công chứng: 2.000 đồng/trang" in line and "Tại cơ quan đại diện: 10 USD/bản" in line
+
+
+def test_free_beside_a_fee_the_note_names_is_not_free(session: Session) -> None:
+    # "Miễn phí (Theo quy định của Hội đồng nhân dân cấp tỉnh.)": the province sets the permit fee.
+    line = _first_reply_line(session, "1.013229", "Lệ phí:")
+    assert "Hội đồng nhân dân" in line and "miễn phí" not in line.lower()
+    # "Miễn phí (Theo quy định của Luật phí và lệ phí …)": the fee law applies.
+    line = _first_reply_line(session, "1.013831", "Lệ phí:")
+    assert "Luật Phí và lệ phí" in line and "hỏi bộ phận Một cửa" in line
+    assert not line.startswith("Lệ phí: miễn")
+    # "Miễn phí (Phí kiểm tra, giám sát …: theo Thông tư 101/2020/TT-BTC)": that fee is charged.
+    line = _first_reply_line(session, "1.002496", "Lệ phí:")
+    assert line.startswith("Lệ phí: Phí kiểm tra, giám sát") and "101/2020/TT-BTC" in line
+    # "Miễn phí (250.000 đ/lần Đồng (Sát hạch thực hành) Phí: … (Miễn phí từ … đến 30/6/2026 …))": the
+    # amounts, each with what it is for; the waiver that ended is left out.
+    line = _first_reply_line(session, "1.004412", "Lệ phí:")
+    assert "Sát hạch thực hành: 250.000 đ/lần" in line
+    assert "Sát hạch cấp giấy phép lần đầu: 600.000 đ/lần" in line
+    assert "Đồng (" not in line and "30/6/2026" not in line
+
+
+def test_cases_are_told_apart_and_the_ordinary_ones_come_first(session: Session) -> None:
+    # Building permits: the detached house, most citizens' case, before religious works.
+    text, _ = _first_reply(session, "1.013229")
+    cases = [line for line in text.splitlines() if line.startswith("- ")]
+    assert "nhà ở riêng lẻ" in cases[0] and not any("tôn giáo" in case for case in cases[:3])
+    # Permanent residence: a rented or borrowed home is among the first cases.
+    text, _ = _first_reply(session, "1.004222")
+    cases = [line for line in text.splitlines() if line.startswith("- ")]
+    assert any("thuê, mượn, ở nhờ" in case for case in cases[:2])
+    # Digital-signature certificates: the words every case opens with are left out of the buttons.
+    _, titles = _first_reply(session, "1.000213")
+    assert {"Tạm dừng chứng thư chữ ký điện…", "Khôi phục chứng thư chữ ký…"} <= set(titles)
+
+
+def test_papers_only_some_bring_wait_behind_all_documents(session: Session) -> None:
+    # Re-issued ID card: the representative of a child under 14 is not listed as everyone's paper, and
+    # "Phiếu này là biểu mẫu điện tử …" (a note on the form above) is not a paper at all.
+    text, _ = _first_reply(session, "1.014064")
+    documents = [line for line in text.splitlines() if line[:1].isdigit()]
+    assert documents and not any("đại diện hợp pháp" in line or "Phiếu này" in line for line in documents)
+    assert "người đại diện hợp pháp" in text  # named in the pointer to "Tất cả giấy tờ"
+    # Marriage with a foreigner: the foreign partner's marital-status paper is everyone's here, and
+    # the paper of a Vietnamese who divorced abroad is not.
+    text, _ = _first_reply(session, "2.000806")
+    documents = [line for line in text.splitlines() if line[:1].isdigit()]
+    assert any("tình trạng hôn nhân của người nước ngoài" in line for line in documents)
+    assert not any(line.split(". ", 1)[1].startswith("Công dân Việt Nam đã ly hôn") for line in documents)
