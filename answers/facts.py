@@ -255,6 +255,11 @@ def fee_phrase(
     if entry is not None and own is not None and money(own).split()[0] not in entry.amounts:
         reduced = _reduction(note, own, ends, today)
         said = f"{condition}{money(own)}{reduced}"
+        if not re.search(r"\d\.\d{3}", entry.amounts):
+            # The table says who sets the amount (85/2019/TT-BTC: the provincial council), not an amount.
+            who = "mức do Hội đồng nhân dân tỉnh quyết định" if _PROVINCE_SETS.search(entry.amounts) else ""
+            who = who or shorten(entry.amounts, 80)
+            return shorten(f"{said} (Cổng quốc gia ghi; {who}: hỏi bộ phận Một cửa)", limit)
         if short:
             return shorten(f"{said}, theo {document_name(entry.legal_number)}", limit)
         extra = f" ({shorten(note, note_room)})" if note else ""
@@ -327,7 +332,8 @@ def fee_phrase(
         extra = f" ({shorten(note, note_room)})" if note and not _NO_FEE.fullmatch(note) else ""
         return shorten(f"{condition}miễn phí{extra}", limit)
     if channel.fee_kind == "amount" and channel.fee_amount_vnd is not None:
-        reduced = _reduction(note, channel.fee_amount_vnd, ends, today)
+        reduced = _reduction(f"{note} {channel.description}", channel.fee_amount_vnd, ends, today)
+        reduced += _other_charge(channel)
         if _PER_UNIT.fullmatch(note):
             # "2,000 Việt Nam Đồng(/trang)": the note is the unit the amount is per.
             return shorten(f"{condition}{money(channel.fee_amount_vnd)}{note.strip()}{reduced}", limit)
@@ -375,6 +381,19 @@ def tidy_amounts(note: str, today: dt.date) -> str:
     text = _AMOUNT_FOR.sub(lambda m: f"{m.group(2).strip()}: {m.group(1)}", text)
     text = re.sub(r"\s*\b(?:Phí|Lệ phí):\s+(?=[A-ZĐÀ-Ỹ])", "; ", text)
     return " ".join(text.split()).strip(" ;.")
+
+
+# "Phí: 800.000 đồng/hồ sơ (…). Lệ phí: 100.000 đồng/hồ sơ.": a second charge the description adds.
+_OTHER_CHARGE = re.compile(r"\bLệ phí:\s*(\d{1,3}(?:\.\d{3})+\s*đồng(?:/[^\s.;,()]+(?: [^\s.;,()]+)?)?)")
+
+
+def _other_charge(channel: ChannelOut) -> str:
+    """ "; lệ phí 100.000 đồng/hồ sơ" when the row's cell is the "phí" and its description adds a "lệ phí"."""
+    description = channel.description or ""
+    found = _OTHER_CHARGE.search(description)
+    if not found or not re.match(r"\W*Phí:", description):
+        return ""
+    return f"; lệ phí {found.group(1)}"
 
 
 def _reduction(note: str, amount: int, ends: list[dt.date], today: dt.date) -> str:
@@ -686,14 +705,26 @@ _GLYPHS = re.compile(r"[\ue000-\uf8ff\u2022\u25cf\u25aa\u25ba\u27a2]")
 # ("(Điều 27 Nghị định số 99/2022/NĐ-CP)", or one cut off: "(khoản 2 Điều 28").
 _LABEL_TAIL = re.compile(
     r"(?:\s*\((?:[^()]*?\b(?:Điều|khoản|điểm|Nghị định|Thông tư|Luật)\b[^()]*)\)?"
-    r"|\s*,?\s*(?:bao gồm|gồm có|gồm|như sau)|[\s:;,.])+$",
+    r"|\s*,?\s*(?:bao gồm|gồm có|gồm|như sau|hồ sơ(?: gồm)?)|[\s:;,.])+$",
     re.IGNORECASE,
+)
+
+
+# "a) ", "(1.3) ", "Trường hợp 2: ", "1. ": the record's numbering of its cases, no help on a button.
+_CASE_NUMBERING = re.compile(
+    r"^(?:\(?(?:[a-zđ]|[ivx]{1,4}|\d{1,2}(?:\.\d{1,2})*)[.)]\s+|trường hợp \d{1,2}\s*[:.]\s*)", re.IGNORECASE
+)
+# Words a shared opening may end on and leave a case that reads on its own ("Đối với trường hợp đề nghị |
+# tạm dừng …"); "Đối với tàu | biển …" would leave half a noun.
+_OPENING_ENDS = frozenset(
+    "hợp nghị với ký trú sơ là của cho về tại vào khi tục hiện gồm đối việc nhận".split()
 )
 
 
 def _clean_case(case: str) -> str:
     text = _GLYPHS.sub(" ", case)
     text = _LABEL_TAIL.sub("", " ".join(text.split()).lstrip("-+*• "))
+    text = _CASE_NUMBERING.sub("", text) or text
     return text[0].upper() + text[1:] if text else case.strip(" :.;,")
 
 
@@ -717,6 +748,8 @@ def case_labels(procedure: ProcedureOut, limit: int = 40) -> list[str]:
     words = [text.split() for text in texts]
     if len(words) > 1:
         shared = min(_first_difference(words[0], other) for other in words[1:])
+        while shared and words[0][shared - 1].lower().strip(",") not in _OPENING_ENDS:
+            shared -= 1
         said = {word.lower() for word in words[0][:shared]} - {"đối", "với", "trường", "hợp"}
         if shared >= 2 and said and all(len(w) - shared >= 2 for w in words):
             words = [w[shared:] for w in words]
@@ -749,7 +782,8 @@ def case_labels(procedure: ProcedureOut, limit: int = 40) -> list[str]:
 _RARE_CASE = re.compile(
     r"\b(?:tin nguong|ton giao|dong quan|quan doi|cong an nhan dan|tro giup xa hoi|du an|tuong dai|"
     r"quang cao|tuong lai|nuoc ngoai|ngoai nuoc|tau|phuong tien|luu dong|ky niem|di tich|"
-    r"ngoai giao|to chuc quoc te|khong the khai thac|khong khai thac duoc|buu chinh|tuy tung truong hop)\b"
+    r"ngoai giao|to chuc quoc te|khong the khai thac|khong khai thac duoc|buu chinh|tuy tung truong hop|"
+    r"cho nha nuoc)\b"
 )
 _ORDINARY_CASE = re.compile(
     r"\b(?:nha o rieng le|thuoc quyen so huu cua minh|cua minh|thue|muon|o nho|ho gia dinh|ca nhan|"
@@ -767,7 +801,7 @@ def case_order(procedure: ProcedureOut) -> list[int]:
     some_common = bool(common_documents(procedure))
 
     def key(index: int) -> tuple[int, int]:
-        words = fold(cases[index][0])
+        words = fold(_clean_case(cases[index][0]))[:90]  # what the case opens with, not its fine print
         rank = 2 if _RARE_CASE.search(words) else 0 if _ORDINARY_CASE.search(words) else 1
         return (rank, index if some_common else -len(cases[index][1]))
 

@@ -224,7 +224,7 @@ def _document_lines(
             ):
                 # Two long names that begin alike ("Bản sao hoặc bản sao có chứng thực ... của"): the end
                 # tells them apart.
-                name = _head_tail(document.name, name_chars)
+                name = _head_tail(tidy_name(document.name), name_chars)
             details = [facts.count_text(document)]
             channel = facts.channel_only(document)
             if channel:
@@ -260,10 +260,32 @@ _EXCEPTION = re.compile(
 )
 
 
+_COPY_FORM = (
+    r"(?:bản sao có chứng thực|bản sao kèm(?: theo)? bản chính(?: để (?:đối chiếu|so sánh))?"
+    r"|bản chính điện tử|bản sao điện tử(?: có chứng thực)?(?: (?:từ|được cấp từ) (?:sổ gốc|bản chính))?"
+    r"|bản sao (?:được )?(?:cấp )?từ sổ gốc|bản sao|bản chụp)"
+)
+# "Bản sao có chứng thực hoặc bản sao kèm bản chính để đối chiếu hoặc bản sao điện tử … của giấy phép …":
+# the ways a copy may be made hide the paper's name; the count says the kind.
+_COPY_FORMS = re.compile(rf"\s*{_COPY_FORM}(?:\s*(?:,|hoặc)\s*{_COPY_FORM})+\s+(?:của\s+)?", re.IGNORECASE)
+# Punctuation pasted twice or more from the source ("..", ";//", ";./"), not a web address's "//".
+_STRAY_PUNCTUATION = re.compile(r"(?<![:/])(?:\s*[;.,/](?!\d)){2,}\s*")
+
+
+def tidy_name(name: str) -> str:
+    """A document's name as a citizen reads it: the copy forms said once, stray punctuation gone."""
+    text = " ".join(name.split())
+    copies = _COPY_FORMS.match(text)
+    if copies and len(text) > copies.end() + 10:
+        text = "Bản sao " + text[copies.end() :]
+    text = _STRAY_PUNCTUATION.sub(lambda m: "; " if ";" in m.group(0) else ". ", text)
+    return text.lstrip(" .;,:").strip()
+
+
 def _short_name(name: str, limit: int) -> str:
     """A document's name without its numbering and the explanation after its first sentence, cut
     to `limit`; "…" marks anything left out."""
-    text = _LEAD_NUMBERING.sub("", " ".join(name.split()))
+    text = _LEAD_NUMBERING.sub("", tidy_name(name))
     parts = re.split(r"(?<=[a-zđà-ỹ)\]])\.(?=\s+[A-ZĐÀ-Ỹ])", text, maxsplit=1)
     first = parts[0].rstrip(" .;:")
     short = first + "…" if len(parts) > 1 and len(first) < limit else _shorten(first, limit)
@@ -328,10 +350,17 @@ def _has_time(channel: ChannelOut) -> bool:
     return channel.time_unit == "in_day" or channel.time_value is not None or bool(channel.time_text)
 
 
+# "trường hợp phức tạp thì có thể kéo dài …": the case a row's description opens with.
+_DESCRIPTION_CASE = re.compile(r"\W*((?:trường hợp|đối với)\s[^.;:]{3,60}?)\s+thì\b", re.IGNORECASE)
+
+
 def time_with_case(channel: ChannelOut) -> str:
     """A channel row's time with the case it belongs to ("Đối với xe ô tô: 2 ngày làm việc")."""
     text = time_text(channel)
-    return f"{channel.condition}: {text}" if channel.condition else text
+    said = _DESCRIPTION_CASE.match(channel.description or "")
+    case = channel.condition or (said.group(1) if said else "")
+    case = re.split(r"\s+thì\s", case, maxsplit=1)[0]  # "… Luật Cư trú | thì khai báo tạm vắng qua"
+    return f"{case[:1].upper()}{case[1:]}: {text}" if case else text
 
 
 def time_text(channel: ChannelOut) -> str:
@@ -1170,7 +1199,9 @@ _PLACE_WORDS = re.compile(
 
 
 # Where a place named in the steps ends: "Ủy ban nhân dân cấp xã | bằng cách thức trực tiếp …".
-_PLACE_END = re.compile(r"\s+(?:bằng|qua|theo|để|trong|kèm|khi|thông qua|hoặc qua|nơi có|nộp|nếu)\s")
+_PLACE_END = re.compile(
+    r"\s+(?:bằng|qua|theo|để|trong|kèm|khi|thông qua|hoặc qua|hoặc trực tuyến|nơi có|nộp|nếu)\s"
+)
 _STREET = re.compile(r"\b(?:số\s+\d|đường|phố|ngõ|tầng|tòa nhà)\b", re.IGNORECASE)
 # Words that name an organisation (an agency field without any is a list of people).
 _ORGANISATION = re.compile(
@@ -1186,6 +1217,10 @@ _ORGANISATION = re.compile(
 _PERSON_AGENCY = re.compile(
     r"\s*(?:Phó\s+)?(?:Chủ tịch|Giám đốc|Bộ trưởng|Thủ trưởng|Trưởng|Cục trưởng|Tổng cục trưởng)\b\s*"
 )
+
+
+# An agency no citizen visits: the keeper of a database ("Cơ quan quản lý cơ sở dữ liệu hộ tịch điện tử").
+_BACK_OFFICE = re.compile(r"\bcơ sở dữ liệu\b", re.IGNORECASE)
 
 
 def _is_place(text: str) -> bool:
@@ -1232,7 +1267,11 @@ def _where_found(procedure: ProcedureOut) -> str:
         return _shorten(procedure.receiving_address, 160)
     # An agency field that is a person ("Chủ tịch UBND cấp tỉnh") or a list of applicants ("Sĩ quan, hạ
     # sĩ quan …") says nowhere to go: the place the first step names, else the person's office.
-    not_a_place = bool(agency) and (bool(_PERSON_AGENCY.match(agency)) or not _ORGANISATION.search(agency))
+    not_a_place = bool(agency) and (
+        bool(_PERSON_AGENCY.match(agency))
+        or not _ORGANISATION.search(agency)
+        or bool(_BACK_OFFICE.search(agency))
+    )
     named = _STEPS_PLACE.search(" ".join(procedure.steps[:2]))  # where the first step sends it
     if named and (not agency or not_a_place):
         place = _PLACE_END.split(named.group(1), maxsplit=1)[0]
@@ -1263,7 +1302,25 @@ def _joined(lines: list[str], procedure: ProcedureOut) -> str:
     return "; ".join(texts)
 
 
+# Where a row says the dossier goes instead of the national portal: another portal, or the document
+# system between state bodies.
+_OTHER_PORTAL = re.compile(
+    r"(?:trực tuyến|nộp|gửi)[^.;\n]{0,30}?\bqua\s+(Cổng dịch vụ công (?!quốc gia)[^.;,()\n]{3,60}"
+    r"|hệ thống quản lý văn bản[^.;,()\n]{0,40})",
+    re.IGNORECASE,
+)
+
+
 def _online_text(procedure: ProcedureOut) -> str:
+    other = next(
+        (found for c in procedure.channels if (found := _OTHER_PORTAL.search(c.description or ""))), None
+    )
+    if other and other.group(1).lower().startswith("hệ thống quản lý văn bản"):
+        return (
+            "không qua Cổng dịch vụ công; hồ sơ gửi qua hệ thống quản lý văn bản (giữa các cơ quan nhà nước)"
+        )
+    if other and _has_online(procedure):
+        return f"có, qua {other.group(1).strip()} (theo mô tả của thủ tục)"
     if not _has_online(procedure):
         offline = _offline_channels_text(procedure)
         return f"chưa có; nộp {offline}" if offline else "dữ liệu quốc gia không ghi"
@@ -1417,6 +1474,10 @@ def format_overview(procedure: ProcedureOut, *, source_name: str, max_chars: int
             docs += [f"- {labels[i]}" for i in _case_order(procedure)[:CASE_CHOICES]]
             if len(cases) > CASE_CHOICES:
                 docs.append(f'- và {len(cases) - CASE_CHOICES} trường hợp khác (bấm "Tất cả giấy tờ")')
+            if all(_LEGAL_CASE.search(case) for case, _ in cases):
+                # "Trường hợp … điểm a, điểm b khoản 1 Điều 31 Luật Cư trú": the record names its cases by
+                # the law only.
+                docs.append("Không rõ mình thuộc trường hợp nào: bạn hỏi bộ phận Một cửa trước khi chuẩn bị.")
             more = 0
         if more:
             labels = facts.case_labels(procedure, 40)
@@ -1433,6 +1494,9 @@ def format_overview(procedure: ProcedureOut, *, source_name: str, max_chars: int
         if len(text) <= max_chars:
             return text
     return _cut("\n".join([*head, *overview_facts(procedure, 100), *tail]), max_chars)
+
+
+_LEGAL_CASE = re.compile(r"\b(?:điểm|khoản)\s+[\w,\s]{1,30}\bĐiều\s+\d+", re.IGNORECASE)
 
 
 def _same_start(one: str, other: str) -> bool:

@@ -312,3 +312,49 @@ def test_papers_only_some_bring_wait_behind_all_documents(session: Session) -> N
     documents = [line for line in text.splitlines() if line[:1].isdigit()]
     assert any("tình trạng hôn nhân của người nước ngoài" in line for line in documents)
     assert not any(line.split(". ", 1)[1].startswith("Công dân Việt Nam đã ly hôn") for line in documents)
+
+
+def test_a_copys_name_is_not_hidden_by_the_ways_a_copy_may_be_made(session: Session) -> None:
+    # "Bản sao có chứng thực hoặc bản sao kèm bản chính để đối chiếu hoặc bản sao điện tử … giấy phép
+    # đưa thuyền viên …": the paper's name is what the citizen needs to read.
+    text, _ = _first_reply(session, "1.004828")
+    documents = [line for line in text.splitlines() if line[:1].isdigit()]
+    assert documents[0].startswith("1. Bản sao giấy phép đưa thuyền viên")
+    assert any("Bản sao Giấy chứng nhận phù hợp hệ thống quản lý chất lượng" in line for line in documents)
+    # Stray punctuation pasted from the source (". Nghiên cứu", ".Cơ cấu") is gone.
+    text, _ = _first_reply(session, "1.000633")
+    assert not any(line.split(". ", 1)[1][:1] in ".;," for line in text.splitlines() if line[:1].isdigit())
+
+
+def test_a_reduction_and_a_second_charge_the_description_gives_are_told(session: Session) -> None:
+    # "Phí: 800.000 đồng/hồ sơ (áp dụng mức phí 400.000 đồng/hồ sơ … đến hết ngày 31/12/2026 …). Lệ phí:
+    # 100.000 đồng/hồ sơ." (a reduction shown only while it runs: the date is in the line when it is).
+    line = _first_reply_line(session, "2.001130", "Lệ phí:")
+    assert "800.000 đồng" in line and "lệ phí 100.000 đồng/hồ sơ" in line
+    assert ("400.000 đồng" in line) == (dt.date.today() <= dt.date(2026, 12, 31))
+    # A record's amount beside a circular that lets the province set it says so.
+    line = _first_reply_line(session, "1.001612", "Lệ phí:")
+    assert "50.000 đồng" in line and "Hội đồng nhân dân tỉnh" in line
+
+
+def test_where_and_how_to_send_follow_the_record_not_a_default(session: Session) -> None:
+    # The agency field is a database keeper: the steps' desk instead.
+    line = _first_reply_line(session, "2.000635", "Nơi nộp:")
+    assert "cơ sở dữ liệu" not in line and "Trung tâm Phục vụ hành chính công" in line
+    # Online through the Ministry of Public Security's portal, not the national one.
+    line = _first_reply_line(session, "1.014910", "Nộp trực tuyến:")
+    assert "Cổng dịch vụ công Bộ Công an" in line and "dichvucong.gov.vn" not in line
+    # Between state bodies through their document system.
+    line = _first_reply_line(session, "6.006581", "Nộp trực tuyến:")
+    assert "hệ thống quản lý văn bản" in line and "dichvucong.gov.vn" not in line
+
+
+def test_cases_named_by_the_law_only_say_to_ask_and_times_keep_their_case(session: Session) -> None:
+    text, _ = _first_reply(session, "1.003677")
+    assert "Không rõ mình thuộc trường hợp nào" in text
+    line = _first_reply_line(session, "1.003677", "Thời hạn:")
+    assert "thì khai báo" not in line and "Trường hợp phức tạp: 2 ngày làm việc" in line
+    # The record's own numbering ("a) ", "b) ") is not on the buttons; the ordinary transfer comes first.
+    text, titles = _first_reply(session, "1.013831")
+    cases = [line for line in text.splitlines() if line.startswith("- ")]
+    assert "chuyển nhượng" in cases[0] and not any(title[:2] in {"a)", "b)"} for title in titles)
