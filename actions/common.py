@@ -14,6 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
+from answers.procedure import legal_suggestions, with_suggestions
 from answers.reply import RATED_TYPES, Reply
 from answers.scope import decline_reply, decline_topic
 from knowledge_base.conversations import record_unanswered
@@ -216,10 +217,16 @@ async def track(
 
 
 async def send_decline(dispatcher: CollectingDispatcher, tracker: Tracker, topic: str) -> None:
-    """Decline `topic` (out_of_scope, legal_advice, complaint) and keep the question for staff."""
+    """Decline `topic` (out_of_scope, legal_advice, complaint) and keep the question for staff; a
+    legal question gets the procedures its words match well offered beside the decline."""
     await log_unanswered(tracker, decline_topic(topic))
     await track(tracker, "decline")
-    send(dispatcher, decline_reply(topic, hotline=get_settings().desk_hotline))
+    reply = decline_reply(topic, hotline=get_settings().desk_hotline)
+    if topic == "legal_advice":
+        text = tracker.latest_message.get("text") or ""
+        hits = await in_session(lambda session: legal_suggestions(session, text))
+        reply = with_suggestions(reply, hits)
+    send(dispatcher, reply)
 
 
 def warm_up() -> None:

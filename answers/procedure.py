@@ -545,6 +545,19 @@ def declines_as_legal(session: Session, text: str) -> bool:
     return not (hits and hits[0].score >= LEGAL_YIELDS)
 
 
+#: A legal question is declined plainly; the procedures its words match this well are offered beside
+#: the decline ("mẹ tôi mất không để lại di chúc, chia đất thế nào": the inheritance registration).
+LEGAL_SUGGESTION_SCORE = 0.5
+
+
+def legal_suggestions(session: Session, text: str) -> list[SearchHit]:
+    """Procedures to offer beside a declined legal question (none when nothing matches well)."""
+    if not text or text.startswith("/"):
+        return []
+    hits = search_procedures(session, text, limit=WEAK_SUGGESTIONS)
+    return [hit for hit in hits if hit.score >= LEGAL_SUGGESTION_SCORE]
+
+
 def retrieval_places(session: Session, text: str, *, min_score: float | None = None) -> bool:
     """Whether the data can place a message the classifier could not: a procedure it names well
     enough (`min_score`, PLACE_SCORE by default), a life event, or a matter outside the list (then

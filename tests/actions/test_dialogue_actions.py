@@ -196,8 +196,15 @@ def test_legal_question_is_declined_and_kept_for_staff(action_db, run_action) ->
     messages, _ = run_action(
         ActionDecline(), make_tracker("con ngoài giá thú có được thừa kế không", "legal_advice")
     )
-    assert messages[0]["custom"] == {"type": "out_of_scope"}
+    assert messages[0]["custom"]["type"] == "out_of_scope"
     assert "pháp lý" in text_of(messages[0])
+    # Declined plainly, with the procedures its words match offered as buttons, never answered: the
+    # acknowledgement of a child's father or mother is what such a family usually needs to do.
+    offered = messages[0]["custom"]["candidates"]
+    assert "1.001022" in offered
+    assert [b["payload"] for b in messages[0]["buttons"]] == [
+        f'/choose_procedure{{"procedure_code": "{code}"}}' for code in offered
+    ]
     with session_scope(action_db) as session:
         assert session.scalars(select(UnansweredQuestion.reason)).one() == "legal_advice"
 

@@ -136,8 +136,10 @@ def test_a_legal_interpretation_question_gets_no_procedure_text(ask) -> None:
     messages, events = ask(
         "bố mẹ chưa đăng ký kết hôn thì con ngoài giá thú có được thừa kế không", "ask_conditions"
     )
-    assert messages[0]["custom"] == {"type": "out_of_scope"}
+    assert messages[0]["custom"]["type"] == "out_of_scope" and "procedure_code" not in messages[0]["custom"]
     assert "Nguồn:" not in text_of(messages[0])
+    # Procedures may be offered beside the decline (buttons), never answered.
+    assert all(b["payload"].startswith("/choose_procedure") for b in messages[0].get("buttons") or [])
     assert events == []
 
 
