@@ -235,6 +235,8 @@ def fee_phrase(
             if current_entry
             else "bạn hỏi bộ phận Một cửa mức thu hiện hành"
         )
+        if short:  # today's fee only; the fee answer says the portal's reduced amount has ended
+            return shorten(f"{condition}{current}", limit)
         return shorten(
             f"{condition}mức thu ghi trên Cổng quốc gia chỉ áp dụng đến hết {max(ends):%d/%m/%Y} "
             f"(đã hết hạn); {current}",
@@ -554,7 +556,9 @@ def channel_case(document: DocumentOut) -> bool:
 # Words a table heading may add to the procedure's name and still name the ordinary dossier
 # ("Hồ sơ đăng ký tạm trú gồm" for "Đăng ký tạm trú"), folded.
 _HEADING_FILLER = frozenset(
-    fold("hồ sơ gồm bao gồm có thành phần các giấy tờ sau đây đề nghị thủ tục của cho về việc").split()
+    fold(
+        "hồ sơ gồm bao gồm có thành phần số lượng các giấy tờ sau đây đề nghị thủ tục của cho về việc"
+    ).split()
 )
 
 
@@ -684,8 +688,8 @@ def condition_phrase(document: DocumentOut, limit: int = 40) -> str:
             return ""
         said = re.split(r"[();,]", first[found.start() :], maxsplit=1)[0]
         said = re.sub(r"^(?:đối với|nếu)\s+", "", said, flags=re.IGNORECASE)
-        if len(said.split()) < 2:  # "nếu có": optional, not a case to name
-            return ""
+        if len(said.split()) < 2 or re.match(r"(?:trường hợp\s+)?(?:là|phải|thì|được|có)\b", said, re.I):
+            return ""  # "nếu có": optional; "trường hợp là bản giấy phải …": how, not who
     said = shorten(said, limit)
     return said[:1].lower() + said[1:]
 
@@ -716,9 +720,7 @@ _CASE_NUMBERING = re.compile(
 )
 # Words a shared opening may end on and leave a case that reads on its own ("Đối với trường hợp đề nghị |
 # tạm dừng …"); "Đối với tàu | biển …" would leave half a noun.
-_OPENING_ENDS = frozenset(
-    "hợp nghị với ký trú sơ là của cho về tại vào khi tục hiện gồm đối việc nhận".split()
-)
+_OPENING_ENDS = frozenset("hợp nghị với ký trú sơ là của cho về tại vào khi tục hiện gồm việc nhận".split())
 
 
 def _clean_case(case: str) -> str:
@@ -765,8 +767,12 @@ def case_labels(procedure: ProcedureOut, limit: int = 40) -> list[str]:
         ]
         if twins and label.endswith("…"):
             start = min(_first_difference(own, twin) for twin in twins)
-            if 2 < start < len(own):
-                label = shorten(" ".join(own[:2]) + " … " + " ".join(own[start:]), limit)
+            if 0 < start < len(own):
+                # Where they differ, after the opening words up to a word that ends an opening ("Đăng ký
+                # thường trú … do thuê"), when there is room for them.
+                ends = [i + 1 for i, word in enumerate(own[: min(start, 5)]) if word.lower() in _OPENING_ENDS]
+                head = " ".join(own[: ends[-1]]) + " " if ends and limit >= 60 else ""
+                label = shorten(f"{head}… " + " ".join(own[start:]), limit)
         labels.append(label[:1].upper() + label[1:])
     # Cases that still read the same: numbered ("… (2)").
     seen: dict[str, int] = {}

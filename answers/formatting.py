@@ -368,6 +368,9 @@ def time_text(channel: ChannelOut) -> str:
     if channel.time_unit == "in_day":
         return "trong ngày"
     if channel.time_value is None:
+        if _NONE_REQUIRED.match(channel.time_text or ""):
+            # "Không": a declaration the office only receives, with no time to decide.
+            return f'dữ liệu quốc gia ghi "{channel.time_text.strip()}" (không có thời hạn giải quyết)'
         return channel.time_text or "chưa có thông tin"
     unit = UNIT_LABELS.get(channel.time_unit or "")
     if unit is None:
@@ -1272,7 +1275,7 @@ def _where_found(procedure: ProcedureOut) -> str:
         or not _ORGANISATION.search(agency)
         or bool(_BACK_OFFICE.search(agency))
     )
-    named = _STEPS_PLACE.search(" ".join(procedure.steps[:2]))  # where the first step sends it
+    named = _STEPS_PLACE.search(" ".join(procedure.steps[:3]))  # where the first steps send it
     if named and (not agency or not_a_place):
         place = _PLACE_END.split(named.group(1), maxsplit=1)[0]
         return f"{_shorten(place.strip(' ,'), 110)} (theo các bước thực hiện)"
@@ -1289,7 +1292,20 @@ def _where_found(procedure: ProcedureOut) -> str:
             if levels
             else ""
         )
+    if named and fold(named.group(1)[:15]) not in fold(agency):
+        # The agency field names who decides ("Bộ Tài chính"); the steps say where the dossier is handed
+        # in ("Cơ quan đăng ký kinh doanh cấp tỉnh nơi công ty đặt trụ sở chính"): that is where to go.
+        place = _PLACE_END.split(named.group(1), maxsplit=1)[0].strip(" ,")
+        if not _GENERIC_DESK.fullmatch(place):
+            decides = _shorten(agency, 70)
+            return f"{_shorten(place, 110)} (theo các bước thực hiện; cơ quan giải quyết: {decides})"
     return _shorten(agency, 160)
+
+
+# A desk the steps name without its owner ("Bộ phận một cửa"): the agency field says whose it is.
+_GENERIC_DESK = re.compile(
+    r"(?:Bộ phận (?:một cửa|tiếp nhận và trả kết quả)|Trung tâm Phục vụ hành chính công)", re.IGNORECASE
+)
 
 
 def _joined(lines: list[str], procedure: ProcedureOut) -> str:
@@ -1344,6 +1360,14 @@ _STEPS_RESULT_DAY = re.compile(
 )
 
 
+# A time column whose description opens with the time: "15 ngày kể từ ngày nhận được hồ sơ hợp lệ".
+_DESCRIBED_TIME = re.compile(
+    r"\W*(?:trong (?:thời hạn|vòng)\s+)?(?:không quá\s+)?\d{1,3}\s+(?:ngày làm việc|ngày|giờ|tháng)\b"
+    r"[^.;\n]{0,80}",
+    re.IGNORECASE,
+)
+
+
 def _unitless(procedure: ProcedureOut) -> bool:
     """Whether every time the table gives is a bare number (the unit left out of the national data)."""
     timed = [c for c in procedure.channels if _has_time(c)]
@@ -1382,10 +1406,13 @@ def overview_facts(procedure: ProcedureOut, limit: int = MAX_NAME_CHARS) -> list
     # "1" without a unit says nothing: the day the steps say the result comes, else every stage deadline
     # they give (one of them is not the whole time), else where to ask.
     said = _stage_deadlines(procedure) if _unitless(procedure) else []
-    if said:
+    if said and _STEPS_RESULT_DAY.search(" ".join(procedure.steps)):
+        lines.append(f'Thời hạn: các bước nêu "{said[0]}" (bảng thời hạn không ghi đơn vị)')
+    elif said:
+        # Stage deadlines are parts of the time: the table's number is kept beside them.
         quoted = ", ".join(f'"{stage}"' for stage in said)
-        stages = " (từng bước)" if len(said) > 1 else ""
-        lines.append(f"Thời hạn: các bước nêu {quoted}{stages} (bảng thời hạn không ghi đơn vị)")
+        table = _joined(_by_channel(procedure, time_with_case), procedure)
+        lines.append(f"Thời hạn: {table}; các bước nêu {quoted} (từng bước)")
     elif _has_time_lines(procedure):
         told = f"Thời hạn: {_joined(_by_channel(procedure, time_with_case), procedure)}"
         if _unitless(procedure):
@@ -1396,13 +1423,25 @@ def overview_facts(procedure: ProcedureOut, limit: int = MAX_NAME_CHARS) -> list
         # (checking the dossier): the result's own day, else every distinct stage, never one of them
         # presented as the whole time.
         stages = _stage_deadlines(procedure)
-        lines.append(
-            "Thời hạn: dữ liệu quốc gia không ghi thời hạn chung; các bước nêu "
-            + ", ".join(f'"{stage}"' for stage in stages)
-            + (" (từng bước)" if len(stages) > 1 else "")
-            if stages
-            else "Thời hạn: dữ liệu quốc gia không ghi"
+        described = next(
+            (
+                found.group(0)
+                for c in procedure.channels
+                if (found := _DESCRIBED_TIME.match(c.description or ""))
+            ),
+            None,
         )
+        if described:
+            # "15 ngày kể từ ngày nhận được hồ sơ hợp lệ": the time column's description is the time.
+            lines.append(f"Thời hạn: {_shorten(described.strip(' .;'), 120)}")
+        else:
+            lines.append(
+                "Thời hạn: dữ liệu quốc gia không ghi thời hạn chung; các bước nêu "
+                + ", ".join(f'"{stage}"' for stage in stages)
+                + (" (từng bước)" if len(stages) > 1 else "")
+                if stages
+                else "Thời hạn: dữ liệu quốc gia không ghi"
+            )
     if _is_free(procedure):
         lines.append("Lệ phí: miễn phí")
     elif any(c.fee_kind != "none" for c in procedure.channels) or procedure.fees:
@@ -1526,7 +1565,7 @@ def more_buttons(procedure: ProcedureOut, aspects: list[str]) -> list[dict[str, 
     common = facts.common_documents(procedure)
     if "all_documents" not in aspects and (common or cases):
         buttons.append({"title": "Tất cả giấy tờ", "payload": '/ask_documents{"aspect": "all_documents"}'})
-    labels = facts.case_labels(procedure, 32) if cases else []
+    labels = facts.case_labels(procedure, 38) if cases else []
     for index in _case_order(procedure)[: 2 if common else 3]:
         if f"case:{index}" not in aspects:
             payload = f'/ask_documents{{"aspect": "case:{index}"}}'
