@@ -40,7 +40,7 @@ from knowledge_base.search import SearchHit, normalise_query, search_procedures
 from knowledge_base.workdays import expected_result_date, load_calendar
 from vntext import fold
 from vntext.dates import parse_submission_date
-from vntext.need import qualifiers_of
+from vntext.need import CUE_WEIGHT, analyse, qualifiers_of
 
 ASPECT_BY_INTENT = {
     "ask_documents": "documents",
@@ -91,6 +91,8 @@ MAX_CANDIDATES = 4
 # without a procedure needs the procedure, unless an FAQ entry matches it very well.
 GENERAL_ASPECTS = {"online", "payment", "submission"}
 STRONG_FAQ_SCORE = 0.6
+#: A procedure matched this much better than the best FAQ entry wins over it.
+FAQ_BEATEN_BY = 0.1
 # Answers whose procedure match or intent is below this go to the staff inbox for review.
 REVIEW_BELOW = 0.6
 VIETNAM = dt.timezone(dt.timedelta(hours=7))  # no daylight saving time in Vietnam: "today" is counted here
@@ -200,6 +202,21 @@ _TRAILING_NUA_RE = re.compile(
     r"(?<!thêm )(?<!hỏi )\bnữa(?:\s+(?:ạ|nhé|nha|nhe|thì sao))?\s*\W*$", re.IGNORECASE
 )
 _MAX_NUA_WORDS = 6
+
+
+# "có cần giấy chứng tử không", "phải mang bản gốc ko", "cần dịch công chứng không": whether a paper or
+# a step is needed, asked yes or no (folded).
+_ASKS_IF_NEEDED_RE = re.compile(
+    r"^\W*(?:(?:vay|the|thi|cho (?:em|toi|minh) hoi|a|da)\s+)?(?:co\s+)?(?:can|phai|bat buoc)\b"
+    r"(?:\s+\S+){1,8}?\s+(?:khong|ko|k|hong|hok|khum)\s*\W*$"
+)
+_MAX_IF_NEEDED_WORDS = 12
+
+
+def asks_if_needed(text: str) -> bool:
+    """Whether a short message asks yes or no whether something is needed ("có cần … không")."""
+    folded = fold(text).strip()
+    return len(folded.split()) <= _MAX_IF_NEEDED_WORDS and bool(_ASKS_IF_NEEDED_RE.match(folded))
 
 
 def asks_again(text: str) -> bool:
@@ -391,6 +408,17 @@ def says_something(text: str) -> bool:
     return sum(1 for _word, soft in normalise_query(text) if not soft) >= 2
 
 
+def _named_in_the_need(text: str, named: list[str]) -> list[str]:
+    """The names the NLU matcher found, without those said only in the background of a message that
+    says its need elsewhere: "… tên đệm bị ghi sai so với căn cước. Chúng tôi muốn đề nghị đính chính
+    giấy chứng nhận" names "căn cước" but asks for a correction of the land certificate."""
+    need = analyse(text)
+    wanted = [clause for clause, weight in need.clauses if weight >= CUE_WEIGHT]
+    if not need.cues_found or not wanted:
+        return named
+    return [name for name in named if any(fold(name) in clause for clause in wanted)]
+
+
 def resolve(
     session: Session,
     *,
@@ -414,7 +442,7 @@ def resolve(
     if code is None and text:
         hits = search_procedures(session, text, limit=8)
         if not hits or hits[0].score < MIN_SCORE:
-            for name in named:
+            for name in _named_in_the_need(text, named):
                 # The name the NLU matcher found, searched alone, when the whole message finds
                 # nothing good. It is no more than that: the matcher sees "đăng ký khai sinh" in
                 # "khai sinh cho bé có bố người Nhật", and search reads the rest (the foreign
@@ -467,11 +495,18 @@ def resolve(
             # "toàn trình là gì" also matches procedures that have "toàn trình" in their names: a question
             # that names no procedure clearly is a general one when an FAQ entry answers it.
             faq_hits = search_faq(session, text, limit=1)
-            if faq_hits and faq_hits[0].score >= faq_min_score:
+            # An entry that matches worse than a procedure does is not the answer ("ông bà muốn làm
+            # người giám hộ cho cháu": the guardianship registration, not the FAQ on filing for parents).
+            beaten = bool(found) and faq_hits and found[0].score > faq_hits[0].score + FAQ_BEATEN_BY
+            if faq_hits and faq_hits[0].score >= faq_min_score and not beaten:
                 resolution.faq = faq_hits[0]
                 # The procedures the question may also be about go beside the general answer.
                 resolution.candidates = _distinct(hits)[:FAQ_SUGGESTIONS]
                 return resolution
+        if current_code and asks_if_needed(text) and not asks_again(text):
+            # "có cần giấy chứng tử không" while the conversation is about removing a residence: a
+            # question about this procedure's papers, not a switch to the procedure that issues one.
+            hits = []
         if hits and current_code and not switching and hits[0].score < SWITCH_SCORE and not asks_again(text):
             # A follow-up ("thanh toán trực tuyến được không?") shares words with some procedure names;
             # only a clearly named procedure takes the conversation elsewhere.

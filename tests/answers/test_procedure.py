@@ -168,3 +168,49 @@ def test_a_chosen_candidate_and_a_weak_intent(session: Session) -> None:
 def test_names_procedure_clearly(session: Session) -> None:
     assert names_procedure_clearly(session, "thủ tục đăng ký khai tử")
     assert not names_procedure_clearly(session, "")
+
+
+def test_a_name_said_only_in_the_background_does_not_pick_the_procedure(session: Session) -> None:
+    # The letter mentions the ID card ("ghi sai so với căn cước") but asks to correct the land certificate.
+    letter = (
+        "Kính gửi Quý cơ quan, năm 2023 tôi được cấp giấy chứng nhận quyền sử dụng đất nhưng tên đệm của "
+        "vợ tôi bị ghi sai so với căn cước. Chúng tôi muốn đề nghị đính chính lại thông tin trên giấy "
+        "chứng nhận."
+    )
+    answer = answer_procedure(
+        session,
+        ProcedureQuestion(text=letter, intent="ask_procedure", named=["căn cước"]),
+        source_name=SOURCE,
+    )
+    # Not answered with an ID-card procedure (it may be offered among the nearest, never answered).
+    assert not answer.procedure_code and answer.kind != "answer"
+
+
+def test_a_procedure_matched_better_than_any_faq_entry_is_not_answered_with_the_faq(session: Session) -> None:
+    # "ông bà muốn làm người giám hộ": the guardianship registration, not the FAQ on filing for parents.
+    answer = answer_procedure(
+        session,
+        ProcedureQuestion(
+            text="bố mẹ cháu mất hết, ông bà muốn làm người giám hộ cho cháu", intent="ask_procedure"
+        ),
+        source_name=SOURCE,
+    )
+    assert answer.kind != "faq"
+    offered = answer.reply.custom.get("candidates") or [answer.procedure_code]
+    assert "1.004837" in offered
+
+
+def test_asking_whether_a_paper_is_needed_stays_on_the_procedure(session: Session) -> None:
+    # Removing a dead father's permanent residence: "có cần giấy chứng tử không" asks about its papers,
+    # not about the death registration that issues the certificate.
+    answer = answer_procedure(
+        session,
+        ProcedureQuestion(
+            text="có cần giấy chứng tử không",
+            intent="ask_documents",
+            aspects=["documents"],
+            current_code="1.003197",
+        ),
+        source_name=SOURCE,
+    )
+    assert answer.procedure_code == "1.003197"

@@ -66,6 +66,13 @@ def test_the_clause_saying_the_need_weighs_most() -> None:
     assert "muon" in need.cues_found
 
 
+def test_a_need_said_by_family_members_weighs_most() -> None:
+    # "ông bà muốn …": grandparents, not "tôi", say what they want; the death is the background.
+    weights = dict(analyse("bố mẹ cháu mất hết, ông bà muốn làm người giám hộ cho cháu").clauses)
+    assert weights["ong ba muon lam nguoi giam ho cho chau"] == 1.0
+    assert weights["bo me chau mat het"] < 1.0
+
+
 def test_a_self_introduction_that_also_says_the_need_is_kept() -> None:
     need = analyse("Tôi là Việt kiều muốn kết hôn với người Việt Nam")
     assert need.clauses and "ket hon" in need.clauses[0][0]
