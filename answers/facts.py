@@ -217,6 +217,11 @@ def fee_phrase(
     """One channel row's fee, told honestly (see the module docstring); `short`: for the first reply."""
     today = today or dt.date.today()
     note = fee_note(channel)
+    if len(note) <= 3 and _MONEY.search(channel.description or ""):
+        # "Miễn phí(a)" with the amounts spilled into the description ("Cung cấp dịch vụ …: 30.000.000
+        # đồng; … b) …"): the note is the enumerator and the description together.
+        spilled = re.split(r"\)\s*-", channel.description, maxsplit=1)[0]
+        note = f"{note}) {spilled}"
     basis = fee_basis(channel)
     place = _PLACE_CONDITION.match(channel.description or "")
     case = channel.condition or (place.group(1) if place else "")
@@ -610,8 +615,15 @@ _WHO_MUST = re.compile(
 )
 # A row that only points to other papers by a legal reference: "Các giấy tờ khác thể hiện thông tin quy
 # định tại điểm d khoản 1 Điều 21 …".
-_VAGUE_ROW = re.compile(r"\s*(?:các\s+)?giấy tờ(?:,\s*tài liệu)?\s+khác\b", re.IGNORECASE)
+_VAGUE_ROW = re.compile(r"\s*(?:các\s+)?(?:giấy tờ|tài liệu)(?:,\s*tài liệu)?\s+khác\b", re.IGNORECASE)
 _FOREIGN = re.compile(r"\bnước ngoài\b", re.IGNORECASE)
+# Papers the authority itself makes while it handles the dossier (a complaint's acceptance notice and
+# decision, minutes, drafts): in the record's list, not what a citizen brings.
+_AGENCY_PAPER = re.compile(
+    r"\s*(?:biên bản|dự thảo|thông báo thụ lý|quyết định (?:thụ lý|giải quyết)"
+    r"|báo cáo kết quả (?:xác minh|thẩm tra))\b",
+    re.IGNORECASE,
+)
 # The letter that lets someone act for the applicant: only when they do.
 _AUTHORISATION = re.compile(r"\s*(?:bản sao\s+)?(?:văn bản|giấy|hợp đồng)\s+ủy quyền\b", re.IGNORECASE)
 
@@ -630,7 +642,12 @@ def conditional(document: DocumentOut, procedure: ProcedureOut | None = None) ->
         # marriage with a foreigner; "Công dân Việt Nam đã ly hôn … ở nước ngoài phải nộp" is a case.
         subject = who.group(0)
         return not (foreign_procedure and re.match(r"\s*người nước ngoài\b", subject, re.IGNORECASE))
-    if _VAGUE_ROW.match(first) or _REPRESENTATIVE.search(first) or _AUTHORISATION.match(first):
+    if (
+        _VAGUE_ROW.match(first)
+        or _REPRESENTATIVE.search(first)
+        or _AUTHORISATION.match(first)
+        or _AGENCY_PAPER.match(first)
+    ):
         return True
     kept = re.sub(
         r"\([^()]*\)",

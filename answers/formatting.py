@@ -1321,21 +1321,21 @@ def _joined(lines: list[str], procedure: ProcedureOut) -> str:
 # Where a row says the dossier goes instead of the national portal: another portal, or the document
 # system between state bodies.
 _OTHER_PORTAL = re.compile(
-    r"(?:trực tuyến|nộp|gửi)[^.;\n]{0,30}?\bqua\s+(Cổng dịch vụ công (?!quốc gia)[^.;,()\n]{3,60}"
-    r"|hệ thống quản lý văn bản[^.;,()\n]{0,40})",
+    r"(?:trực tuyến|nộp|gửi|khai)[^.;\n]{0,160}?\b(?:qua|trên|thông qua)\s+"
+    r"(Cổng dịch vụ công (?!quốc gia)[^.;,()\n]{3,60}|hệ thống quản lý văn bản[^.;,()\n]{0,40}"
+    r"|Hệ thống xử lý dữ liệu điện tử hải quan|Cổng thông tin một cửa quốc gia)",
     re.IGNORECASE,
 )
 
 
 def _online_text(procedure: ProcedureOut) -> str:
-    other = next(
-        (found for c in procedure.channels if (found := _OTHER_PORTAL.search(c.description or ""))), None
-    )
+    said = [c.description or "" for c in procedure.channels] + procedure.steps[:4]
+    other = next((found for text in said if (found := _OTHER_PORTAL.search(text))), None)
     if other and other.group(1).lower().startswith("hệ thống quản lý văn bản"):
         return (
             "không qua Cổng dịch vụ công; hồ sơ gửi qua hệ thống quản lý văn bản (giữa các cơ quan nhà nước)"
         )
-    if other and _has_online(procedure):
+    if other and (_has_online(procedure) or not other.group(1).lower().startswith("cổng dịch vụ công")):
         return f"có, qua {other.group(1).strip()} (theo mô tả của thủ tục)"
     if not _has_online(procedure):
         offline = _offline_channels_text(procedure)
@@ -1407,7 +1407,11 @@ def overview_facts(procedure: ProcedureOut, limit: int = MAX_NAME_CHARS) -> list
     # they give (one of them is not the whole time), else where to ask.
     said = _stage_deadlines(procedure) if _unitless(procedure) else []
     if said and _STEPS_RESULT_DAY.search(" ".join(procedure.steps)):
-        lines.append(f'Thời hạn: các bước nêu "{said[0]}" (bảng thời hạn không ghi đơn vị)')
+        # "… sau 15 giờ thì có Phiếu hẹn, trả kết quả cho người yêu cầu …": what is between "thì" and the
+        # result's day left out of the quote.
+        quote = re.sub(r"\bthì\b[^.;]{1,60}?,\s*(?=trả kết quả)", "thì … ", said[0])
+        quote = quote.replace("trả kết quả cho người yêu cầu ", "trả kết quả ")
+        lines.append(f'Thời hạn: các bước nêu "{quote}" (bảng không ghi đơn vị)')
     elif said:
         # Stage deadlines are parts of the time: the table's number is kept beside them.
         quoted = ", ".join(f'"{stage}"' for stage in said)
@@ -1453,7 +1457,16 @@ def overview_facts(procedure: ProcedureOut, limit: int = MAX_NAME_CHARS) -> list
     else:
         lines.append("Lệ phí: dữ liệu quốc gia không ghi")
     lines.append(f"Nộp trực tuyến: {_online_text(procedure)}")
-    return [_shorten(line, limit) for line in lines]
+    return [_shorten(_said_once(line), limit) for line in lines]
+
+
+def _said_once(line: str) -> str:
+    """A line with a long remark it repeats per channel kept at its last place only ("Trực tiếp: 50.000
+    đồng (… do Hội đồng nhân dân tỉnh quyết định …); Trực tuyến: 150.000 đồng (… same …)")."""
+    for remark in {m.group(0) for m in re.finditer(r"\s\([^()]{20,}\)", line)}:
+        while line.count(remark) > 1:
+            line = line.replace(remark, "", 1)
+    return line
 
 
 def format_overview(procedure: ProcedureOut, *, source_name: str, max_chars: int = FIRST_REPLY_CHARS) -> str:
@@ -1491,8 +1504,13 @@ def format_overview(procedure: ProcedureOut, *, source_name: str, max_chars: int
         for config in configs
     }
     most = min(len(rendered[configs[0]][0]), OVERVIEW_DOCUMENTS)
-    fuller = [(n, c) for n in range(most, -1, -1) for c in configs[:3]]
-    shorter_facts = [(n, c) for c in configs[3:] for n in range(most, -1, -1)]
+    # One more paper everyone brings is worth a where or fee line cut at 140 characters, not a time line
+    # (its case or its "no unit" remark would go).
+    full_time = [line for line in rendered[configs[0]][1] if line.startswith("Thời hạn")]
+    time_kept = [line for line in rendered[configs[3]][1] if line.startswith("Thời hạn")] == full_time
+    first = 4 if time_kept else 3
+    fuller = [(n, c) for n in range(most, -1, -1) for c in configs[:first]]
+    shorter_facts = [(n, c) for c in configs[first:] for n in range(most, -1, -1)]
     for shown, config in [*fuller, *shorter_facts]:
         lines, rest = rendered[config]
         if shown > len(lines) or len({line.split(". ", 1)[-1] for line in lines[:shown]}) < shown:

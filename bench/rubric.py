@@ -35,11 +35,13 @@ ROOT = Path(__file__).resolve().parents[1]
 RUBRIC_DIR = ROOT / "bench" / "rubric"
 ANSWERS = RUBRIC_DIR / "answers.jsonl"
 GRADES = RUBRIC_DIR / "grades.json"
-SOURCE_NAME = "Cơ sở dữ liệu quốc gia về thủ tục hành chính"
+# The source line citizens see (the settings' default; rounds 1–11 used the longer "Cơ sở dữ liệu quốc
+# gia về thủ tục hành chính", which left ~25 characters less for the documents).
+SOURCE_NAME = "Cổng DVC quốc gia"
 CRITERIA = ("right", "complete", "concise", "actionable")
 # The final round's draw; rounds/ keep the earlier ones (round1_seed16, round2_seed7), whose feedback
-# shaped the answers, with their answers and grades (round3_seed11 … round10_seed67 too).
-RANDOM_SEED = 71
+# shaped the answers, with their answers and grades (round3_seed11 … round11_seed71 too).
+RANDOM_SEED = 73
 UNCOMMON_COUNT = 27
 COMMON = (
     "1.001193",  # đăng ký khai sinh

@@ -388,3 +388,34 @@ def test_case_labels_never_start_inside_a_word_or_name_a_table_heading(session: 
     # A passport's online fee: today's amounts once, not the portal's ended reduction cut mid-line.
     line = _first_reply_line(session, "1.001456", "Lệ phí:")
     assert line.count("200.000 đồng/lần") == 1 and not line.endswith("…")
+
+
+def test_papers_the_authority_makes_are_not_listed_as_the_citizens(session: Session) -> None:
+    # A complaint: the acceptance notice and the decision are the police's papers, the complaint is the
+    # citizen's.
+    text, _ = _first_reply(session, "1.004335")
+    documents = [line for line in text.splitlines() if line[:1].isdigit()]
+    assert documents[0].startswith("1. Đơn khiếu nại")
+    assert not any("Thông báo thụ lý" in line or "Quyết định giải quyết" in line for line in documents)
+
+
+def test_fees_and_channels_the_record_states_outside_their_cells(session: Session) -> None:
+    # "Miễn phí(a)" with the licence fees spilled into the description.
+    line = _first_reply_line(session, "3.000380", "Lệ phí:")
+    assert "30.000.000 đồng" in line and not line.startswith("Lệ phí: miễn phí")
+    # Filed through the customs electronic system, which the steps name.
+    line = _first_reply_line(session, "1.007797", "Nộp trực tuyến:")
+    assert "Hệ thống xử lý dữ liệu điện tử hải quan" in line
+    # The province's say over a household business's fee, said once for all channels.
+    line = _first_reply_line(session, "1.001612", "Lệ phí:")
+    assert line.count("Hội đồng nhân dân tỉnh") == 1
+
+
+def test_one_more_paper_everyone_brings_before_a_full_length_place_line(session: Session) -> None:
+    # Death registration with the long source line: the desk form is still shown.
+    procedure = get_procedure(session, code="1.000656")
+    assert procedure is not None
+    text = procedure_reply(
+        procedure, list(OVERVIEW), source_name="Cơ sở dữ liệu quốc gia về thủ tục hành chính"
+    ).text
+    assert any(line.startswith("3. Tờ khai đăng ký khai tử") for line in (text or "").splitlines())
