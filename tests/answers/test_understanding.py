@@ -91,6 +91,19 @@ def test_procedures_the_list_has_are_not_taken_for_uncovered_matters() -> None:
     assert uncovered_topic("ghi vào sổ hộ tịch việc ly hôn đã giải quyết ở nước ngoài") is None
     assert uncovered_topic("tôi bị đánh mất căn cước") is None
     assert uncovered_topic("làm hộ chiếu cần gì") is None
+    # Buying a plot from the neighbour is a land transfer, and a neighbour encroaching on land goes to
+    # the commune's land-dispute mediation: neither is a quarrel between neighbours.
+    assert uncovered_topic("tôi định mua mảnh đất của ông hàng xóm, làm giấy tờ mua bán thế nào") is None
+    assert uncovered_topic("hàng xóm lấn đất nhà tôi, muốn hòa giải ở xã thì làm thế nào") is None
+    assert uncovered_topic("mâu thuẫn với hàng xóm thì ai giải quyết") is not None
+
+
+def test_a_foreign_guest_at_home_is_declared_by_the_host(session: Session) -> None:
+    from knowledge_base.search import search_procedures
+
+    text = "Anh bạn người Pháp sang chơi, ngủ lại nhà tôi mấy đêm thì tôi có phải báo công an không"
+    codes = [hit.code for hit in search_procedures(session, text, limit=3)]
+    assert {"1.000253", "1.001437"} & set(codes[:2])
 
 
 def test_the_generic_not_in_data_reply_names_the_hotline() -> None:
