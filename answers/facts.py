@@ -568,8 +568,19 @@ _HEADING_FILLER = frozenset(
 
 
 def _everyones(document: DocumentOut, procedure: ProcedureOut) -> bool:
-    """Whether the row's "case" is in fact everyone's: the way the dossier is sent, or a heading that
-    only repeats the procedure's name ("Đăng ký thành lập doanh nghiệp tư nhân")."""
+    """Whether the row's "case" is in fact everyone's: the way the dossier is sent, a heading that only
+    repeats the procedure's name ("Đăng ký thành lập doanh nghiệp tư nhân"), or the one "case" of a
+    record whose every row has it (a note filed as a heading is no choice to make)."""
+    return _own_everyones(document, procedure) or _single_case(procedure)
+
+
+def _single_case(procedure: ProcedureOut) -> bool:
+    rows = brought(procedure)
+    cases = {_key(d.case or "") for d in rows if not _own_everyones(d, procedure)}
+    return len(cases) == 1 and all(not _own_everyones(d, procedure) for d in rows)
+
+
+def _own_everyones(document: DocumentOut, procedure: ProcedureOut) -> bool:
     if not document.case:
         return True
     if channel_case(document):
@@ -705,8 +716,14 @@ def condition_phrase(document: DocumentOut, limit: int = 40) -> str:
             return ""
         said = re.split(r"[();,]", first[found.start() :], maxsplit=1)[0]
         said = re.sub(r"^(?:đối với|nếu)\s+", "", said, flags=re.IGNORECASE)
-        if len(said.split()) < 2 or re.match(r"(?:trường hợp\s+)?(?:là|phải|thì|được|có)\b", said, re.I):
+        if (
+            len(said.split()) < 2
+            or re.match(r"(?:trường hợp\s+)?(?:là|phải|thì|được|có)\b", said, re.I)
+            or re.search(r"\bnày\b", said)
+        ):
             return ""  # "nếu có": optional; "trường hợp là bản giấy phải …": how, not who
+    if re.search(r"\bnày\b", said):  # "trường hợp tài liệu này …": says nothing without the row above
+        return ""
     said = shorten(said, limit)
     return said[:1].lower() + said[1:]
 

@@ -1303,9 +1303,7 @@ def _where_found(procedure: ProcedureOut) -> str:
 
 
 # A desk the steps name without its owner ("Bộ phận một cửa"): the agency field says whose it is.
-_GENERIC_DESK = re.compile(
-    r"(?:Bộ phận (?:một cửa|tiếp nhận và trả kết quả)|Trung tâm Phục vụ hành chính công)", re.IGNORECASE
-)
+_GENERIC_DESK = re.compile(r"Bộ phận (?:một cửa|tiếp nhận và trả kết quả)", re.IGNORECASE)
 
 
 def _joined(lines: list[str], procedure: ProcedureOut) -> str:

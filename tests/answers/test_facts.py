@@ -419,3 +419,14 @@ def test_one_more_paper_everyone_brings_before_a_full_length_place_line(session:
         procedure, list(OVERVIEW), source_name="Cơ sở dữ liệu quốc gia về thủ tục hành chính"
     ).text
     assert any(line.startswith("3. Tờ khai đăng ký khai tử") for line in (text or "").splitlines())
+
+
+def test_a_records_only_case_is_everyones_dossier(session: Session) -> None:
+    # A BCC office: a note ("Trường hợp khai thác, sử dụng được thông tin …") was filed as the heading of
+    # every row; one "case" is no choice, its papers are listed.
+    text, _ = _first_reply(session, "1.009731")
+    assert "Giấy tờ cần chuẩn bị:" in text and "tùy trường hợp" not in text
+    assert any("hợp đồng BCC" in line for line in text.splitlines() if line[:1].isdigit())
+    # The public administration service centre the steps name is where to go.
+    line = _first_reply_line(session, "1.013828", "Nơi nộp:")
+    assert line.startswith("Nơi nộp: Trung tâm Phục vụ hành chính công")
