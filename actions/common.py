@@ -223,7 +223,7 @@ async def send_decline(dispatcher: CollectingDispatcher, tracker: Tracker, topic
     await track(tracker, "decline")
     reply = decline_reply(topic, hotline=get_settings().desk_hotline)
     if topic == "legal_advice":
-        text = tracker.latest_message.get("text") or ""
+        text = user_text(tracker)
         hits = await in_session(lambda session: legal_suggestions(session, text))
         reply = with_suggestions(reply, hits)
     send(dispatcher, reply)

@@ -155,8 +155,9 @@ def _schedule_text(entry: FeeScheduleOut, limit: int) -> str:
 
 
 _COMMON_WORDS = frozenset(
-    fold("người cho của và các lần có từ tại theo thứ trở đi một trong việt nam công dân đối với phí").split()
-    + fold("lệ").split()
+    fold(
+        "người cho của và các lần có từ tại theo thứ trở đi một trong việt nam công dân đối với phí lệ phí"
+    ).split()
 )
 
 
@@ -470,10 +471,10 @@ def cited_fee_law(procedure: ProcedureOut) -> str | None:
     return None
 
 
-def province_sets_fee(procedure: ProcedureOut) -> bool:
-    """Whether a channel row's description says the provincial council sets the fee ("Phí, lệ phí (nếu
-    có): Hội đồng nhân dân cấp tỉnh quyết định …") while its fee cell says nothing."""
-    return any(_PROVINCE_SETS.search(channel.description or "") for channel in procedure.channels)
+def province_fee_note(procedure: ProcedureOut) -> str:
+    """The channel description that says the provincial council sets the fee ("Phí, lệ phí (nếu có): Hội
+    đồng nhân dân cấp tỉnh quyết định …", for a record whose fee cells say nothing), or ""."""
+    return next((c.description for c in procedure.channels if _PROVINCE_SETS.search(c.description or "")), "")
 
 
 def cited_fee_schedules(procedure: ProcedureOut, today: dt.date | None = None) -> list[FeeScheduleOut]:
@@ -567,20 +568,18 @@ _HEADING_FILLER = frozenset(
 )
 
 
+def _split_by_case(procedure: ProcedureOut) -> list[tuple[DocumentOut, bool]]:
+    """Every row a citizen brings with whether it is everyone's: its "case" is only the way the dossier
+    is sent, a heading that only repeats the procedure's name ("Đăng ký thành lập doanh nghiệp tư
+    nhân"), or the one "case" of a record whose every row has it (a note filed as a heading is no choice
+    to make)."""
+    rows = [(document, _everyones(document, procedure)) for document in brought(procedure)]
+    if rows and not any(own for _, own in rows) and len({_key(d.case or "") for d, _ in rows}) == 1:
+        return [(document, True) for document, _ in rows]
+    return rows
+
+
 def _everyones(document: DocumentOut, procedure: ProcedureOut) -> bool:
-    """Whether the row's "case" is in fact everyone's: the way the dossier is sent, a heading that only
-    repeats the procedure's name ("Đăng ký thành lập doanh nghiệp tư nhân"), or the one "case" of a
-    record whose every row has it (a note filed as a heading is no choice to make)."""
-    return _own_everyones(document, procedure) or _single_case(procedure)
-
-
-def _single_case(procedure: ProcedureOut) -> bool:
-    rows = brought(procedure)
-    cases = {_key(d.case or "") for d in rows if not _own_everyones(d, procedure)}
-    return len(cases) == 1 and all(not _own_everyones(d, procedure) for d in rows)
-
-
-def _own_everyones(document: DocumentOut, procedure: ProcedureOut) -> bool:
     if not document.case:
         return True
     if channel_case(document):
@@ -595,8 +594,8 @@ def common_documents(procedure: ProcedureOut) -> list[DocumentOut]:
     person"), in the national order, each text once."""
     seen: set[str] = set()
     rows = []
-    for document in brought(procedure):
-        if not _everyones(document, procedure):
+    for document, everyones in _split_by_case(procedure):
+        if not everyones:
             continue
         key = _key(document.name)
         if key not in seen:
@@ -667,7 +666,7 @@ def conditional(document: DocumentOut, procedure: ProcedureOut | None = None) ->
         ),
         first,
     )
-    found = [m for m in _CONDITIONAL.finditer(kept[:220])]
+    found = list(_CONDITIONAL.finditer(kept[:220]))
     if foreign_procedure:
         found = [m for m in found if m.group(0).lower() != "người nước ngoài"]
     return bool(found)
@@ -716,11 +715,7 @@ def condition_phrase(document: DocumentOut, limit: int = 40) -> str:
             return ""
         said = re.split(r"[();,]", first[found.start() :], maxsplit=1)[0]
         said = re.sub(r"^(?:đối với|nếu)\s+", "", said, flags=re.IGNORECASE)
-        if (
-            len(said.split()) < 2
-            or re.match(r"(?:trường hợp\s+)?(?:là|phải|thì|được|có)\b", said, re.I)
-            or re.search(r"\bnày\b", said)
-        ):
+        if len(said.split()) < 2 or re.match(r"(?:trường hợp\s+)?(?:là|phải|thì|được|có)\b", said, re.I):
             return ""  # "nếu có": optional; "trường hợp là bản giấy phải …": how, not who
     if re.search(r"\bnày\b", said):  # "trường hợp tài liệu này …": says nothing without the row above
         return ""
@@ -731,8 +726,8 @@ def condition_phrase(document: DocumentOut, limit: int = 40) -> str:
 def case_groups(procedure: ProcedureOut) -> list[tuple[str, list[DocumentOut]]]:
     """The documents of each particular case ("Trường hợp ủy quyền ..."), in the order first met."""
     groups: dict[str, tuple[str, list[DocumentOut]]] = {}
-    for document in brought(procedure):
-        if not _everyones(document, procedure):
+    for document, everyones in _split_by_case(procedure):
+        if not everyones:
             groups.setdefault(_key(document.case or ""), (document.case or "", []))[1].append(document)
     return list(groups.values())
 

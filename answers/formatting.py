@@ -531,15 +531,11 @@ def format_fee(procedure: ProcedureOut, *, max_chars: int = MAX_SECTION_CHARS, p
     and a local fee note where the province added one."""
     if all(c.fee_kind == "none" for c in procedure.channels) and not procedure.fees:
         lines = ["Dữ liệu quốc gia chưa ghi phí, lệ phí cho thủ tục này."]
-        if facts.province_sets_fee(procedure):
-            said = next(
-                _shorten(c.description, MAX_ITEM_CHARS)
-                for c in procedure.channels
-                if facts.province_sets_fee(procedure.model_copy(update={"channels": [c]}))
-            )
+        said = facts.province_fee_note(procedure)
+        if said:
             lines = [
                 "Phí, lệ phí: nếu có, do Hội đồng nhân dân tỉnh quyết định; bạn hỏi bộ phận Một cửa mức thu.",
-                f"Mô tả trên Cổng quốc gia: {said}",
+                f"Mô tả trên Cổng quốc gia: {_shorten(said, MAX_ITEM_CHARS)}",
             ]
     else:
         lines = ["Phí, lệ phí:", *fee_lines(procedure), *_cited_fee_lines(procedure)]
@@ -1147,7 +1143,7 @@ def answer_card(procedure: ProcedureOut, source_name: str) -> dict[str, object]:
         "documents": documents[:CARD_MAX_DOCUMENTS],
         "documents_more": max(0, len(documents) - CARD_MAX_DOCUMENTS) + len(_case_rows(procedure)),
         # The particular cases, each with its own documents (behind the answer's buttons).
-        "cases": [facts.case_labels(procedure, 90)[i] for i in _case_order(procedure)][:CASE_CHOICES],
+        "cases": [facts.case_labels(procedure, 90)[i] for i in facts.case_order(procedure)][:CASE_CHOICES],
         "processing_time": [line[2:] for line in _by_channel(procedure, time_with_case)]
         if _has_time_lines(procedure)
         else [],
@@ -1450,7 +1446,7 @@ def overview_facts(procedure: ProcedureOut, limit: int = MAX_NAME_CHARS) -> list
         fees = fee_lines(procedure, short=True)
         cited = _cited_fee_lines(procedure)
         lines.append(f"Lệ phí: {_joined(fees, procedure) if fees else cited[0]}")
-    elif facts.province_sets_fee(procedure):
+    elif facts.province_fee_note(procedure):
         lines.append("Lệ phí: nếu có, do Hội đồng nhân dân tỉnh quyết định; bạn hỏi bộ phận Một cửa mức thu")
     else:
         lines.append("Lệ phí: dữ liệu quốc gia không ghi")
@@ -1526,7 +1522,7 @@ def format_overview(procedure: ProcedureOut, *, source_name: str, max_chars: int
             # relative's ...): the cases to choose from, each a button, the largest first.
             docs = ["Giấy tờ tùy trường hợp của bạn (bấm nút bên dưới để xem từng trường hợp):"]
             labels = facts.case_labels(procedure, 90)
-            docs += [f"- {labels[i]}" for i in _case_order(procedure)[:CASE_CHOICES]]
+            docs += [f"- {labels[i]}" for i in facts.case_order(procedure)[:CASE_CHOICES]]
             if len(cases) > CASE_CHOICES:
                 docs.append(f'- và {len(cases) - CASE_CHOICES} trường hợp khác (bấm "Tất cả giấy tờ")')
             if all(_LEGAL_CASE.search(case) for case, _ in cases):
@@ -1538,7 +1534,7 @@ def format_overview(procedure: ProcedureOut, *, source_name: str, max_chars: int
             labels = facts.case_labels(procedure, 40)
             who = [facts.condition_phrase(d) for d in held]
             picked: list[str] = []
-            for name in [w for w in who if w][:2] + [labels[i].lower() for i in _case_order(procedure)]:
+            for name in [w for w in who if w][:2] + [labels[i].lower() for i in facts.case_order(procedure)]:
                 name = name.rstrip("…")
                 if not any(name.startswith(other) or other.startswith(name) for other in picked):
                     picked.append(name)
@@ -1552,14 +1548,6 @@ def format_overview(procedure: ProcedureOut, *, source_name: str, max_chars: int
 
 
 _LEGAL_CASE = re.compile(r"\b(?:điểm|khoản)\s+[\w,\s]{1,30}\bĐiều\s+\d+", re.IGNORECASE)
-
-
-def _same_start(one: str, other: str) -> bool:
-    return one.rstrip("…")[:24] == other.rstrip("…")[:24]
-
-
-def _case_order(procedure: ProcedureOut) -> list[int]:
-    return facts.case_order(procedure)
 
 
 def wants_full_list(aspects: list[str]) -> bool:
@@ -1582,7 +1570,7 @@ def more_buttons(procedure: ProcedureOut, aspects: list[str]) -> list[dict[str, 
     if "all_documents" not in aspects and (common or cases):
         buttons.append({"title": "Tất cả giấy tờ", "payload": '/ask_documents{"aspect": "all_documents"}'})
     labels = facts.case_labels(procedure, 38) if cases else []
-    for index in _case_order(procedure)[: 2 if common else 3]:
+    for index in facts.case_order(procedure)[: 2 if common else 3]:
         if f"case:{index}" not in aspects:
             payload = f'/ask_documents{{"aspect": "case:{index}"}}'
             title = labels[index]

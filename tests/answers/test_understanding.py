@@ -24,7 +24,7 @@ from answers.procedure import (
 from answers.variants import variant_question
 from knowledge_base.coverage import uncovered_topic
 from knowledge_base.queries import get_procedure
-from knowledge_base.search import SearchHit
+from knowledge_base.search import SearchHit, search_procedures
 
 SOURCE = "Cổng DVC quốc gia"
 
@@ -99,8 +99,6 @@ def test_procedures_the_list_has_are_not_taken_for_uncovered_matters() -> None:
 
 
 def test_a_foreign_guest_at_home_is_declared_by_the_host(session: Session) -> None:
-    from knowledge_base.search import search_procedures
-
     text = "Anh bạn người Pháp sang chơi, ngủ lại nhà tôi mấy đêm thì tôi có phải báo công an không"
     codes = [hit.code for hit in search_procedures(session, text, limit=3)]
     assert {"1.000253", "1.001437"} & set(codes[:2])
